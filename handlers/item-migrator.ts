@@ -1,0 +1,135 @@
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  GetItemCommand,
+  UpdateItemCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import type { Migration } from '../migrations/define';
+import type { ItemChange } from '../workflow/contract';
+import { keyForReport, keyOf, toPlainItem, type RawItem } from './attribute-values';
+import { tableLevelError } from './errors';
+import { deleteParams, planWrite, updateParams, type VersionMarker, type WritePlan } from './write-plan';
+
+/** What happened to one item. */
+export type ItemOutcome =
+  | { kind: 'updated' | 'deleted'; change?: ItemChange }
+  | { kind: 'unchanged' | 'skipped' }
+  | { kind: 'failed'; reason: string };
+
+/** Outcome plus the retry and conflict counts it took. */
+export type ItemReport = ItemOutcome & { key: Record<string, string | number>; retries: number; conflicts: number };
+
+/** Everything one item's migration needs; fixed for a run. */
+export interface ItemMigratorOptions {
+  client: DynamoDBClient;
+  table: string;
+  keyAttributes: string[];
+  migration: Migration;
+  dryRun: boolean;
+  versionAttribute?: string;
+  /** How often an item is re-read and re-transformed after a concurrent change before it counts as failed. */
+  maxConflictRetries?: number;
+}
+
+const message = (error: unknown): string =>
+  error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
+
+const attemptsOf = (value: unknown): number =>
+  (value as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts ?? 1;
+
+/**
+ * Migrates one scanned item: transform, write only what changed under the condition that the item
+ * is still as scanned, and on a concurrent change re-read, re-transform and try again (bounded).
+ */
+export class ItemMigrator {
+  private readonly maxConflictRetries: number;
+  private readonly marker?: VersionMarker;
+
+  constructor(private readonly options: ItemMigratorOptions) {
+    this.maxConflictRetries = options.maxConflictRetries ?? 5;
+    if (options.versionAttribute) this.marker = { attribute: options.versionAttribute, value: options.migration.id };
+  }
+
+  async migrate(scanned: RawItem): Promise<ItemReport> {
+    const { keyAttributes } = this.options;
+    const key = keyForReport(scanned, keyAttributes);
+    const report = { key, retries: 0, conflicts: 0 };
+    let current: RawItem | undefined = scanned;
+    for (let attempt = 0; attempt <= this.maxConflictRetries; attempt++) {
+      if (this.marker && current[this.marker.attribute]?.S === this.marker.value) return { ...report, kind: 'skipped' };
+      const plan = await this.plan(current);
+      if (plan.kind === 'invalid') return { ...report, kind: 'failed', reason: plan.reason };
+      if (plan.kind === 'unchanged') return { ...report, kind: 'unchanged' };
+      const kind = plan.kind === 'delete' ? 'deleted' : 'updated';
+      if (this.options.dryRun) return { ...report, kind, change: this.describe(key, plan) };
+
+      const written = await this.write(current, plan);
+      report.retries += written.retries;
+      if (written.status === 'done') return { ...report, kind };
+      if (written.status === 'failed') return { ...report, kind: 'failed', reason: written.reason };
+
+      report.conflicts += 1;
+      const reread = await this.reread(current);
+      report.retries += reread.retries;
+      current = reread.item;
+      // Gone meanwhile: a concurrent delete wins; there is nothing left to migrate.
+      if (!current) return { ...report, kind: 'skipped' };
+    }
+    return {
+      ...report,
+      kind: 'failed',
+      reason: `the item kept changing while being migrated (${this.maxConflictRetries + 1} attempts); run the migration again to retry it`,
+    };
+  }
+
+  private async plan(item: RawItem): Promise<WritePlan> {
+    try {
+      return planWrite(item, await this.options.migration.transform(toPlainItem(item)), this.options.keyAttributes);
+    } catch (error) {
+      return { kind: 'invalid', reason: `transform threw ${message(error)}` };
+    }
+  }
+
+  private describe(key: Record<string, string | number>, plan: WritePlan): ItemChange {
+    if (plan.kind !== 'update') return { key, action: 'delete' };
+    const set = toPlainItem(plan.set);
+    for (const [name, value] of Object.entries(set)) if (value instanceof Uint8Array) set[name] = `base64:${Buffer.from(value).toString('base64')}`;
+    return { key, action: 'update', set: JSON.parse(JSON.stringify(set, (_k, v: unknown) => (v instanceof Set ? [...v] : v))), ...(plan.remove.length > 0 && { remove: plan.remove }) };
+  }
+
+  private async write(
+    scanned: RawItem,
+    plan: Extract<WritePlan, { kind: 'update' | 'delete' }>,
+  ): Promise<{ status: 'done' | 'conflict'; retries: number } | { status: 'failed'; reason: string; retries: number }> {
+    const { client, table, keyAttributes } = this.options;
+    const command =
+      plan.kind === 'delete'
+        ? new DeleteItemCommand(deleteParams(table, scanned, keyAttributes))
+        : new UpdateItemCommand(updateParams(table, scanned, keyAttributes, plan, this.marker));
+    try {
+      const response = await client.send(command);
+      return { status: 'done', retries: attemptsOf(response) - 1 };
+    } catch (error) {
+      const retries = attemptsOf(error) - 1;
+      if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') {
+        return { status: 'conflict', retries };
+      }
+      const fatal = tableLevelError(error, table, plan.kind === 'delete' ? 'dynamodb:DeleteItem' : 'dynamodb:UpdateItem');
+      if (fatal) throw fatal;
+      return { status: 'failed', reason: `${message(error)}${retries > 0 ? ` (after ${retries + 1} attempts)` : ''}`, retries };
+    }
+  }
+
+  private async reread(item: RawItem): Promise<{ item?: RawItem; retries: number }> {
+    const { client, table, keyAttributes } = this.options;
+    try {
+      const response = await client.send(
+        new GetItemCommand({ TableName: table, Key: keyOf(item, keyAttributes), ConsistentRead: true }),
+      );
+      return { ...(response.Item && { item: response.Item }), retries: attemptsOf(response) - 1 };
+    } catch (error) {
+      throw tableLevelError(error, table, 'dynamodb:GetItem') ?? error;
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import selected from 'ddb-migrate-selected-migration';
+import { isMigration } from '../migrations/define';
+import { builtInTuning, parseTuning } from '../workflow/input';
+import { createHandler } from './create-handler';
+
+/** Configuration is read and checked at load, so a bad deployment fails on its first call, loudly. */
+function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`Environment variable ${name} is not set; the stack sets it on the function.`);
+  return value;
+}
+
+if (!isMigration(selected)) {
+  throw new Error('The bundled migration module has no default export made with defineMigration({ id, transform }).');
+}
+
+/** The SDK's standard retry mode: exponential backoff with full jitter on throttling and transient errors. */
+const client = new DynamoDBClient({ maxAttempts: Number(process.env.DYNAMODB_MAX_ATTEMPTS ?? 10), retryMode: 'standard' });
+
+export const handler = createHandler({
+  client,
+  table: requireEnv('TABLE_NAME'),
+  migration: selected,
+  defaults: parseTuning({ ...builtInTuning, ...JSON.parse(process.env.MIGRATION_DEFAULTS ?? '{}') }),
+  ...(process.env.WRITE_CONCURRENCY && { writeConcurrency: Number(process.env.WRITE_CONCURRENCY) }),
+  ...(process.env.SAFETY_MARGIN_MS && { safetyMarginMs: Number(process.env.SAFETY_MARGIN_MS) }),
+});

@@ -1,0 +1,109 @@
+import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import pLimit from 'p-limit';
+import {
+  addTotals,
+  samplesPerSegment,
+  zeroTotals,
+  type Plan,
+  type SegmentProgress,
+  type Totals,
+} from '../workflow/contract';
+import { decodeCursor, encodeCursor } from './cursor';
+import { tableLevelError } from './errors';
+import type { ItemMigrator, ItemReport } from './item-migrator';
+import type { Logger } from './log';
+import { Pacer } from './pacer';
+
+/** What one MigrateBatch invocation needs besides its payload. */
+export interface BatchContext {
+  client: DynamoDBClient;
+  migrator: ItemMigrator;
+  /** Milliseconds left before the Lambda is stopped. */
+  remainingMs: () => number;
+  /** Time kept back for returning the cursor; the batch stops when less than this (or 3 pages) is left. */
+  safetyMarginMs: number;
+  /** Items migrated at once within a page. */
+  writeConcurrency: number;
+  log: Logger;
+}
+
+/** The per-Lambda share of the run's item rate, since segments run side by side. */
+export const itemsPerSecondPerSegment = (plan: Plan): number =>
+  plan.maxItemsPerSecond === 0 ? 0 : plan.maxItemsPerSecond / Math.min(plan.maxConcurrency, plan.totalSegments);
+
+function record(progress: SegmentProgress, report: ItemReport, sampleLimit: number): void {
+  const t = progress.totals;
+  t[report.kind] += 1;
+  t.retries += report.retries;
+  t.conflicts += report.conflicts;
+  if (report.kind === 'failed' && progress.failures.length < sampleLimit) {
+    progress.failures.push({ key: report.key, reason: report.reason.slice(0, 300) });
+  }
+  if ((report.kind === 'updated' || report.kind === 'deleted') && report.change && progress.changes.length < sampleLimit) {
+    progress.changes.push(report.change);
+  }
+}
+
+/**
+ * Scans pages of one segment from the cursor and migrates their items until the segment ends or the
+ * time budget runs low; returns the new cursor (absent when done) and the running totals. A cursor
+ * always points after a page whose items are all finished, so a retry or redrive resumes cleanly.
+ */
+export async function migrateBatch(
+  plan: Plan,
+  segment: number,
+  previous: Partial<SegmentProgress>,
+  ctx: BatchContext,
+): Promise<SegmentProgress> {
+  const progress: SegmentProgress = {
+    segment,
+    invocations: (previous.invocations ?? 0) + 1,
+    totals: addTotals(zeroTotals(), { ...zeroTotals(), ...previous.totals } as Totals),
+    failures: [...(previous.failures ?? [])],
+    changes: [...(previous.changes ?? [])],
+  };
+  const sampleLimit = samplesPerSegment(plan.totalSegments);
+  const limit = pLimit(ctx.writeConcurrency);
+  const pacer = new Pacer(itemsPerSecondPerSegment(plan));
+  let cursor = previous.cursor;
+  let slowestPageMs = 0;
+
+  for (;;) {
+    const started = Date.now();
+    let page;
+    try {
+      page = await ctx.client.send(
+        new ScanCommand({
+          TableName: plan.table,
+          Segment: segment,
+          TotalSegments: plan.totalSegments,
+          Limit: plan.pageSize,
+          ...(cursor && { ExclusiveStartKey: decodeCursor(cursor) }),
+        }),
+      );
+    } catch (error) {
+      throw tableLevelError(error, plan.table, 'dynamodb:Scan') ?? error;
+    }
+    progress.totals.retries += (page.$metadata.attempts ?? 1) - 1;
+    const items = page.Items ?? [];
+    progress.totals.scanned += items.length;
+    const reports = await Promise.all(
+      items.map((item) =>
+        limit(async () => {
+          await pacer.take();
+          return ctx.migrator.migrate(item);
+        }),
+      ),
+    );
+    for (const report of reports) {
+      record(progress, report, sampleLimit);
+      if (report.kind === 'failed') ctx.log('item.failed', { segment, key: report.key, reason: report.reason });
+    }
+    cursor = page.LastEvaluatedKey ? encodeCursor(page.LastEvaluatedKey) : undefined;
+    slowestPageMs = Math.max(slowestPageMs, Date.now() - started);
+    if (!cursor || ctx.remainingMs() < Math.max(ctx.safetyMarginMs, 3 * slowestPageMs)) break;
+  }
+
+  ctx.log('batch.done', { segment, done: !cursor, invocation: progress.invocations, totals: progress.totals });
+  return cursor ? { ...progress, cursor } : progress;
+}

@@ -1,0 +1,5 @@
+/** The user's migration module, chosen when the bundle is built (see bundle/lambda-bundle.ts). */
+declare module 'ddb-migrate-selected-migration' {
+  const migration: unknown;
+  export default migration;
+}

@@ -1,0 +1,31 @@
+import {
+  addTotals,
+  SAMPLE_LIMIT,
+  zeroTotals,
+  type BackupRef,
+  type Plan,
+  type SegmentProgress,
+  type Summary,
+  type SummarizeResult,
+} from '../workflow/contract';
+
+/** Adds up the segments' totals and samples, and decides whether the run stayed within tolerance. */
+export function summarize(plan: Plan, backup: BackupRef, segments: SegmentProgress[]): SummarizeResult {
+  const totals = segments.reduce((sum, s) => addTotals(sum, s.totals), zeroTotals());
+  const status = totals.failed > plan.toleratedFailures ? 'FAILED' : 'SUCCEEDED';
+  const summary: Summary = {
+    status,
+    migrationId: plan.migrationId,
+    table: plan.table,
+    dryRun: plan.dryRun,
+    ...totals,
+    backup: backup === 'skipped' ? 'skipped' : { name: backup.name, arn: backup.arn },
+    failures: segments.flatMap((s) => s.failures).slice(0, SAMPLE_LIMIT),
+    changes: segments.flatMap((s) => s.changes).slice(0, SAMPLE_LIMIT),
+  };
+  const failureCause =
+    status === 'FAILED'
+      ? `${totals.failed} items failed, more than the ${plan.toleratedFailures} tolerated (toleratedFailures). Failed items were left as they were. Summary: ${JSON.stringify(summary)}`.slice(0, 32_000)
+      : '';
+  return { summary, failureCause };
+}

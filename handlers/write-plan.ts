@@ -1,0 +1,149 @@
+import type { AttributeValue, DeleteItemCommandInput, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import type { TransformResult } from '../migrations/define';
+import { keyOf, sameAttributeValue, toRawItem, type RawItem } from './attribute-values';
+
+/** What one transform result means for the table. */
+export type WritePlan =
+  | { kind: 'unchanged' }
+  | { kind: 'update'; set: RawItem; remove: string[] }
+  | { kind: 'delete' }
+  | { kind: 'invalid'; reason: string };
+
+const kindOf = (value: unknown): string =>
+  Array.isArray(value) ? 'an array' : value instanceof Set ? 'a Set' : value === null ? 'null' : `a ${typeof value}`;
+
+/**
+ * Compares the transform's result with the scanned item and decides the smallest write: only the
+ * attributes that differ are SET, only the ones that disappeared are REMOVEd. Pure.
+ */
+export function planWrite(scanned: RawItem, result: TransformResult, keyAttributes: string[]): WritePlan {
+  if (result === undefined) return { kind: 'unchanged' };
+  if (result === null) return { kind: 'delete' };
+  if (typeof result !== 'object' || Array.isArray(result) || result instanceof Set || result instanceof Uint8Array) {
+    return {
+      kind: 'invalid',
+      reason: `transform returned ${kindOf(result)}; return the item object, undefined to leave it unchanged, or null to delete it`,
+    };
+  }
+  let next: RawItem;
+  try {
+    next = toRawItem(result);
+  } catch (error) {
+    return { kind: 'invalid', reason: `transform returned a value DynamoDB cannot store: ${(error as Error).message}` };
+  }
+  for (const name of keyAttributes) {
+    const after = next[name];
+    if (after === undefined) return { kind: 'invalid', reason: `transform removed key attribute '${name}'; keys cannot change` };
+    if (!sameAttributeValue(scanned[name]!, after)) {
+      return { kind: 'invalid', reason: `transform changed key attribute '${name}'; keys cannot change (write a new item instead)` };
+    }
+  }
+  const set: RawItem = {};
+  for (const [name, value] of Object.entries(next)) {
+    const before = scanned[name];
+    if (before === undefined || !sameAttributeValue(before, value)) set[name] = value;
+  }
+  const remove = Object.keys(scanned).filter((name) => !(name in next));
+  return Object.keys(set).length === 0 && remove.length === 0 ? { kind: 'unchanged' } : { kind: 'update', set, remove };
+}
+
+/** DynamoDB's limit on one expression string. */
+const MAX_EXPRESSION_LENGTH = 4096;
+
+/** Names and values for an expression, with placeholders that never collide with user names. */
+class ExpressionBuilder {
+  readonly names: Record<string, string> = {};
+  readonly values: Record<string, AttributeValue> = {};
+  private readonly nameIds = new Map<string, string>();
+
+  name(attribute: string): string {
+    let id = this.nameIds.get(attribute);
+    if (!id) {
+      id = `#n${this.nameIds.size}`;
+      this.nameIds.set(attribute, id);
+      this.names[id] = attribute;
+    }
+    return id;
+  }
+
+  value(v: AttributeValue): string {
+    const id = `:v${Object.keys(this.values).length}`;
+    this.values[id] = v;
+    return id;
+  }
+
+  /** "Still as scanned": equal to the scanned value, or still absent. */
+  unchanged(attribute: string, scanned: AttributeValue | undefined): string {
+    return scanned === undefined
+      ? `attribute_not_exists(${this.name(attribute)})`
+      : `${this.name(attribute)} = ${this.value(scanned)}`;
+  }
+}
+
+/**
+ * The condition that the item still exists and still holds what was scanned. Every scanned attribute
+ * is checked, so a concurrent change to any of them (which the transform may have read) is noticed;
+ * for very wide items whose condition would exceed DynamoDB's 4 KB expression limit, only the
+ * attributes being written are checked.
+ */
+function stillAsScanned(
+  x: ExpressionBuilder,
+  scanned: RawItem,
+  keyAttributes: string[],
+  written: string[],
+): string {
+  const exists = `attribute_exists(${x.name(keyAttributes[0]!)})`;
+  const nonKey = (names: string[]) => names.filter((n) => !keyAttributes.includes(n));
+  const all = nonKey([...new Set([...Object.keys(scanned), ...written])]);
+  const clauses = all.map((n) => x.unchanged(n, scanned[n]));
+  const full = [exists, ...clauses].join(' AND ');
+  if (full.length <= MAX_EXPRESSION_LENGTH) return full;
+  return [exists, ...nonKey(written).map((n) => x.unchanged(n, scanned[n]))].join(' AND ');
+}
+
+/** A version marker: the attribute and the migration id written with every change. */
+export interface VersionMarker {
+  attribute: string;
+  value: string;
+}
+
+/** UpdateItem parameters for an update plan, conditioned on the item being as scanned. */
+export function updateParams(
+  table: string,
+  scanned: RawItem,
+  keyAttributes: string[],
+  plan: { set: RawItem; remove: string[] },
+  marker?: VersionMarker,
+): UpdateItemCommandInput {
+  const x = new ExpressionBuilder();
+  const set = { ...plan.set, ...(marker && { [marker.attribute]: { S: marker.value } }) };
+  const remove = plan.remove.filter((n) => n !== marker?.attribute);
+  const condition = stillAsScanned(x, scanned, keyAttributes, [...Object.keys(set), ...remove]);
+  const setClause = Object.entries(set).map(([n, v]) => `${x.name(n)} = ${x.value(v)}`);
+  const removeClause = remove.map((n) => x.name(n));
+  const update = [
+    setClause.length > 0 ? `SET ${setClause.join(', ')}` : '',
+    removeClause.length > 0 ? `REMOVE ${removeClause.join(', ')}` : '',
+  ].filter(Boolean);
+  return {
+    TableName: table,
+    Key: keyOf(scanned, keyAttributes),
+    UpdateExpression: update.join(' '),
+    ConditionExpression: condition,
+    ExpressionAttributeNames: x.names,
+    ...(Object.keys(x.values).length > 0 && { ExpressionAttributeValues: x.values }),
+  };
+}
+
+/** DeleteItem parameters, conditioned on the item being as scanned. */
+export function deleteParams(table: string, scanned: RawItem, keyAttributes: string[]): DeleteItemCommandInput {
+  const x = new ExpressionBuilder();
+  const condition = stillAsScanned(x, scanned, keyAttributes, Object.keys(scanned));
+  return {
+    TableName: table,
+    Key: keyOf(scanned, keyAttributes),
+    ConditionExpression: condition,
+    ExpressionAttributeNames: x.names,
+    ...(Object.keys(x.values).length > 0 && { ExpressionAttributeValues: x.values }),
+  };
+}

@@ -1,0 +1,9 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/__tests__'],
+  setupFiles: ['<rootDir>/__tests__/setup/polyfills.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  moduleNameMapper: { '^dynamodb-migrations$': '<rootDir>/migrations/define.ts' },
+  testTimeout: 120000,
+};

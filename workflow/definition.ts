@@ -1,0 +1,162 @@
+import { stateMachine, type BuiltStateMachine } from '../asl/graph';
+import { cursorLoop, pollUntil, segmentMap, type ChildExecutions } from '../asl/patterns';
+import { retryPolicy } from '../asl/retry';
+import { awsSdkTask, lambdaInvoke } from '../asl/tasks';
+import type { Fragment } from '../asl/types';
+
+/** What the definition needs to know about the deployment; values may be Terraform expressions. */
+export interface WorkflowTarget {
+  tableName: string;
+  tableArn: string;
+  functionArn: string;
+  children: ChildExecutions;
+  /** How long one MigrateBatch invocation may take before Step Functions gives up on it. */
+  batchTimeoutSeconds: number;
+}
+
+/** State names are part of the contract: local handlers, redrive and the docs refer to them. */
+export const StateName = {
+  prepare: 'Prepare',
+  backupChoice: 'Back up first?',
+  backupSkipped: 'Backup skipped',
+  createBackup: 'CreateBackup',
+  backupPoll: 'Backup',
+  describeBackup: 'DescribeBackup',
+  backupFailed: 'BackupFailed',
+  migrateSegments: 'MigrateSegments',
+  migrateBatch: 'MigrateBatch',
+  moreToScan: 'More to scan?',
+  segmentDone: 'SegmentDone',
+  summarize: 'Summarize',
+  withinTolerance: 'Within tolerated failures?',
+  succeeded: 'Succeeded',
+  tooManyFailures: 'TooManyFailures',
+} as const;
+
+/** How often and how long the backup is polled before the run gives up without writing. */
+export const backupPolling = { intervalSeconds: 10, maxPolls: 360 } as const;
+
+const S = StateName;
+
+/**
+ * The migration workflow: Prepare → Backup (unless skipped) → Map over scan segments, each a
+ * MigrateBatch cursor loop → Summarize → Succeed, or Fail when more items failed than tolerated.
+ */
+export function migrationWorkflow(target: WorkflowTarget): BuiltStateMachine {
+  const prepare = lambdaInvoke(S.prepare, target.functionArn, {
+    parameters: { step: 'prepare', 'input.$': '$', 'executionName.$': '$$.Execution.Name' },
+    then: { Next: S.backupChoice },
+  });
+
+  const backupChoice: Fragment = {
+    states: {
+      [S.backupChoice]: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.plan.skipBackup', BooleanEquals: true, Next: S.backupSkipped }],
+        Default: S.createBackup,
+      },
+      [S.backupSkipped]: { Type: 'Pass', Result: 'skipped', ResultPath: '$.backup', Next: S.migrateSegments },
+      [S.backupFailed]: {
+        Type: 'Fail',
+        Error: 'BackupNotAvailable',
+        Cause: 'The backup did not become AVAILABLE, so no item was written. Check the backup in the DynamoDB console, or start again with "skipBackup": true if you accept running without one.',
+      },
+    },
+    statements: [],
+  };
+
+  const backupDetails = (root: string) => ({
+    'name.$': `${root}.BackupName`,
+    'arn.$': `${root}.BackupArn`,
+    'status.$': `${root}.BackupStatus`,
+  });
+
+  const createBackup = awsSdkTask(
+    S.createBackup,
+    { service: 'dynamodb', action: 'createBackup', iamResources: [target.tableArn] },
+    {
+      parameters: { TableName: target.tableName, 'BackupName.$': '$.plan.backupName' },
+      resultSelector: backupDetails('$.BackupDetails'),
+      resultPath: '$.backup',
+      retry: [retryPolicy.dynamoDbTransient],
+      catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.backupError', Next: S.backupFailed }],
+      then: { Next: S.backupPoll },
+    },
+  );
+
+  const awaitBackup = pollUntil({
+    name: S.backupPoll,
+    intervalSeconds: backupPolling.intervalSeconds,
+    maxPolls: backupPolling.maxPolls,
+    checkName: S.describeBackup,
+    check: (then) =>
+      awsSdkTask(
+        S.describeBackup,
+        { service: 'dynamodb', action: 'describeBackup', iamResources: [`${target.tableArn}/backup/*`] },
+        {
+          parameters: { 'BackupArn.$': '$.backup.arn' },
+          resultSelector: backupDetails('$.BackupDescription.BackupDetails'),
+          resultPath: '$.backup',
+          retry: [retryPolicy.dynamoDbTransient],
+          catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.backupError', Next: S.backupFailed }],
+          then,
+        },
+      ),
+    statusVariable: '$.backup.status',
+    counterPath: '$.backupPolls',
+    readyValue: 'AVAILABLE',
+    pendingValue: 'CREATING',
+    whenReady: S.migrateSegments,
+    otherwise: S.backupFailed,
+  });
+
+  const perSegment = cursorLoop({
+    taskName: S.migrateBatch,
+    choiceName: S.moreToScan,
+    cursorPath: '$.progress.cursor',
+    whenDone: S.segmentDone,
+    task: (then) =>
+      lambdaInvoke(S.migrateBatch, target.functionArn, {
+        parameters: { step: 'migrateBatch', 'plan.$': '$.plan', 'segment.$': '$.segment', 'progress.$': '$.progress' },
+        resultPath: '$.progress',
+        timeoutSeconds: target.batchTimeoutSeconds,
+        then,
+      }),
+  });
+  perSegment.states[S.segmentDone] = { Type: 'Succeed', OutputPath: '$.progress' };
+
+  const fanOut = segmentMap({
+    name: S.migrateSegments,
+    itemsPath: '$.segments',
+    itemSelector: { 'segment.$': '$$.Map.Item.Value', 'plan.$': '$.plan', progress: {} },
+    maxConcurrencyPath: '$.plan.maxConcurrency',
+    resultPath: '$.segments',
+    processor: { startAt: S.migrateBatch, fragment: perSegment },
+    children: target.children,
+    then: { Next: S.summarize },
+  });
+
+  const summarize = lambdaInvoke(S.summarize, target.functionArn, {
+    parameters: { step: 'summarize', 'plan.$': '$.plan', 'backup.$': '$.backup', 'segments.$': '$.segments' },
+    then: { Next: S.withinTolerance },
+  });
+
+  const finish: Fragment = {
+    states: {
+      [S.withinTolerance]: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.summary.status', StringEquals: 'SUCCEEDED', Next: S.succeeded }],
+        Default: S.tooManyFailures,
+      },
+      [S.succeeded]: { Type: 'Succeed', OutputPath: '$.summary' },
+      [S.tooManyFailures]: { Type: 'Fail', Error: 'ToleratedFailuresExceeded', CausePath: '$.failureCause' },
+    },
+    statements: [],
+  };
+
+  return stateMachine({
+    comment: 'Migrates every item of a DynamoDB table: backup, parallel segmented scan, conditional writes.',
+    startAt: S.prepare,
+    fragments: [prepare, backupChoice, createBackup, awaitBackup, fanOut, summarize, finish],
+  });
+}
