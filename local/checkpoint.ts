@@ -1,0 +1,71 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { SegmentProgress } from '../workflow/contract';
+import type { BackupDetails } from './table-backup';
+
+/** What a local run remembers so `ddb-migrate run --resume` can continue it after a failure. */
+export interface CheckpointData {
+  version: 1;
+  table: string;
+  migrationId: string;
+  input: Record<string, unknown>;
+  backup?: BackupDetails;
+  /** Each segment's progress after its last completed MigrateBatch call. */
+  segments: Record<string, SegmentProgress>;
+}
+
+/** A checkpoint file, rewritten atomically after every completed batch. */
+export class Checkpoint {
+  private constructor(
+    readonly file: string,
+    readonly data: CheckpointData,
+  ) {}
+
+  /** A new checkpoint for a run that starts from scratch. */
+  static start(file: string, data: Omit<CheckpointData, 'version' | 'segments'>): Checkpoint {
+    const checkpoint = new Checkpoint(file, { version: 1, ...data, segments: {} });
+    checkpoint.save();
+    return checkpoint;
+  }
+
+  /** The checkpoint a failed run left, or undefined when there is none. */
+  static load(file: string): Checkpoint | undefined {
+    if (!existsSync(file)) return undefined;
+    let data: CheckpointData;
+    try {
+      data = JSON.parse(readFileSync(file, 'utf8')) as CheckpointData;
+    } catch (error) {
+      throw new Error(`The checkpoint ${file} is not valid JSON; delete it to start the migration over.`, { cause: error });
+    }
+    if (data.version !== 1 || typeof data.segments !== 'object') {
+      throw new Error(`The checkpoint ${file} was not written by this version of ddb-migrate; delete it to start over.`);
+    }
+    return new Checkpoint(file, data);
+  }
+
+  segment(segment: number): SegmentProgress | undefined {
+    return this.data.segments[String(segment)];
+  }
+
+  recordSegment(progress: SegmentProgress): void {
+    this.data.segments[String(progress.segment)] = progress;
+    this.save();
+  }
+
+  recordBackup(backup: BackupDetails): void {
+    this.data.backup = backup;
+    this.save();
+  }
+
+  /** Removes the file once the run has succeeded. */
+  clear(): void {
+    rmSync(this.file, { force: true });
+  }
+
+  private save(): void {
+    mkdirSync(dirname(this.file), { recursive: true });
+    const temporary = `${this.file}.tmp`;
+    writeFileSync(temporary, JSON.stringify(this.data));
+    renameSync(temporary, this.file);
+  }
+}

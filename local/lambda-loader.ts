@@ -1,0 +1,68 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { InvocationContext, StepResult } from '../handlers/create-handler';
+import type { StepEvent } from '../workflow/contract';
+import type { Tuning } from '../workflow/input';
+import { bundleLambda, type LambdaBundle } from '../bundle/lambda-bundle';
+import { clientConfig, type Connection } from './embedded-dynamodb';
+
+/** The Lambda handler's signature. */
+export type LambdaHandler = (event: StepEvent, context: InvocationContext) => Promise<StepResult>;
+
+/** A migration module that cannot be used; the message says what is wrong and what to do. */
+export class MigrationModuleError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'MigrationModuleError';
+  }
+}
+
+/** Builds the deployable bundle for `migrationFile`, with errors a user can act on. */
+export function buildBundle(migrationFile: string): LambdaBundle {
+  const file = resolve(migrationFile);
+  if (!existsSync(file)) {
+    throw new MigrationModuleError(`The migration file ${file} does not exist. Pass the path of a .ts or .js file with --migration.`);
+  }
+  try {
+    return bundleLambda(file);
+  } catch (error) {
+    const errors = (error as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors ?? [];
+    const first = errors[0];
+    const where = first?.location ? `${first.location.file}:${first.location.line}:${first.location.column}: ` : '';
+    throw new MigrationModuleError(
+      `The migration file ${file} does not compile: ${where}${first?.text ?? (error as Error).message}. Fix it and run again.`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Loads the same bundle the stack deploys and returns its handler, configured like the Lambda
+ * environment: TABLE_NAME, MIGRATION_DEFAULTS, and the DynamoDB endpoint to use.
+ */
+export function loadLambda(bundle: LambdaBundle, table: string, connection: Connection, defaults: Tuning): LambdaHandler {
+  const config = clientConfig(connection);
+  Object.assign(process.env, {
+    TABLE_NAME: table,
+    MIGRATION_DEFAULTS: JSON.stringify(defaults),
+    AWS_REGION: config.region as string,
+    MIGRATION_LOG: process.env.MIGRATION_LOG ?? 'off',
+    SAFETY_MARGIN_MS: '500',
+  });
+  if (connection.endpoint) process.env.AWS_ENDPOINT_URL_DYNAMODB = connection.endpoint;
+  else delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
+  const credentials = config.credentials as { accessKeyId: string; secretAccessKey: string } | undefined;
+  if (credentials) {
+    process.env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
+  }
+  delete require.cache[bundle.file];
+  try {
+    return (require(bundle.file) as { handler: LambdaHandler }).handler;
+  } catch (error) {
+    throw new MigrationModuleError(
+      `The migration module could not be loaded: ${(error as Error).message} Export it as: export default defineMigration({ id: 'my-migration', transform(item) { return item; } }).`,
+      { cause: error },
+    );
+  }
+}
