@@ -17,12 +17,13 @@ export interface CheckpointData {
 /** A checkpoint file, rewritten atomically after every completed batch. */
 export class Checkpoint {
   private constructor(
-    readonly file: string,
+    /** Undefined keeps the checkpoint in memory only (the embedded demo starts fresh every time). */
+    readonly file: string | undefined,
     readonly data: CheckpointData,
   ) {}
 
   /** A new checkpoint for a run that starts from scratch. */
-  static start(file: string, data: Omit<CheckpointData, 'version' | 'segments'>): Checkpoint {
+  static start(file: string | undefined, data: Omit<CheckpointData, 'version' | 'segments'>): Checkpoint {
     const checkpoint = new Checkpoint(file, { version: 1, ...data, segments: {} });
     checkpoint.save();
     return checkpoint;
@@ -52,6 +53,11 @@ export class Checkpoint {
     this.save();
   }
 
+  /** Whether the run got far enough to leave something worth resuming. */
+  get hasProgress(): boolean {
+    return this.data.backup !== undefined || Object.keys(this.data.segments).length > 0;
+  }
+
   recordBackup(backup: BackupDetails): void {
     this.data.backup = backup;
     this.save();
@@ -59,10 +65,11 @@ export class Checkpoint {
 
   /** Removes the file once the run has succeeded. */
   clear(): void {
-    rmSync(this.file, { force: true });
+    if (this.file) rmSync(this.file, { force: true });
   }
 
   private save(): void {
+    if (!this.file) return;
     mkdirSync(dirname(this.file), { recursive: true });
     const temporary = `${this.file}.tmp`;
     writeFileSync(temporary, JSON.stringify(this.data));

@@ -158,7 +158,7 @@ export async function runWorkflowLocally(options: LocalRunOptions): Promise<Loca
 
   const ordered = () => [...segments.values()].sort((a, b) => a.segment - b.segment);
   try {
-    const summary = (await execution.result) as Summary;
+    const summary = (await execution.result) as unknown as Summary;
     await drained;
     return { status: 'SUCCEEDED', summary, ...(plan && { plan }), segments: ordered(), counts };
   } catch (error) {

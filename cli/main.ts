@@ -1,0 +1,73 @@
+import '../local/polyfills';
+import { Command, Option } from 'commander';
+import { toMermaid } from '../asl/mermaid';
+import { localDefinition } from '../local/run-workflow';
+import { MigrationModuleError } from '../local/lambda-loader';
+import { limits } from '../workflow/input';
+import { endpointUrl, integerIn, type RunFlags } from './options';
+import { runCommand, UserError } from './run-command';
+
+/** The `ddb-migrate` program: `run` and `graph`. */
+export function program(): Command {
+  const cli = new Command('ddb-migrate')
+    .description('Migrate every item of a DynamoDB table with the Step Functions workflow this project deploys, run locally.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  cli
+    .command('run')
+    .description('Run the migration workflow locally. Without --table: the embedded demo (in-process DynamoDB, seeded data, verified result).')
+    .option('--table <name>', 'table to migrate (omit for the embedded demo)')
+    .addOption(new Option('--endpoint <url>', 'DynamoDB endpoint, e.g. http://localhost:8000 for DynamoDB Local').argParser(endpointUrl))
+    .option('--region <region>', 'AWS region (default: AWS_REGION, else us-east-1)')
+    .option('--migration <file>', 'migration module (.ts or .js) whose default export is defineMigration({...}); default: the CLF-to-epoch example')
+    .addOption(new Option('--segments <n>', `scan segments (${limits.totalSegments.min}-${limits.totalSegments.max})`).argParser(integerIn(limits.totalSegments)))
+    .addOption(new Option('--concurrency <n>', `segments migrated at once (${limits.maxConcurrency.min}-${limits.maxConcurrency.max})`).argParser(integerIn(limits.maxConcurrency)))
+    .addOption(new Option('--page-size <n>', `items per Scan page (${limits.pageSize.min}-${limits.pageSize.max})`).argParser(integerIn(limits.pageSize)))
+    .addOption(new Option('--max-items-per-second <n>', 'overall item rate limit, 0 = unlimited').argParser(integerIn(limits.maxItemsPerSecond)))
+    .addOption(new Option('--tolerated-failures <n>', 'failed items tolerated before the run fails').argParser(integerIn(limits.toleratedFailures)))
+    .option('--version-attribute <name>', 'attribute marking migrated items, so re-runs skip them')
+    .option('--dry-run', 'transform and report, write nothing')
+    .option('--skip-backup', 'do not back up the table first')
+    .option('--resume', 'continue the last failed run of this table from its checkpoint')
+    .option('--json', 'print exactly one JSON object (the execution output) on stdout')
+    .addOption(new Option('--items <n>', 'demo only: how many items to seed').argParser(integerIn({ min: 1, max: 1_000_000 })).default(3000))
+    .addOption(new Option('--batch-seconds <n>', 'time budget of one MigrateBatch call (the Lambda timeout)').argParser(integerIn({ min: 1, max: 900 })).default(5))
+    .action(async (flags: RunFlags) => {
+      const outcome = await runCommand(flags, process.stdout, process.stderr);
+      process.exitCode = outcome.exitCode;
+    });
+
+  cli
+    .command('graph')
+    .description('Print the state machine as a Mermaid flowchart, generated from the definition.')
+    .option('--table <name>', 'table name to show in the definition', 'my-table')
+    .action((flags: { table: string }) => {
+      process.stdout.write(toMermaid(localDefinition(flags.table)));
+    });
+
+  return cli;
+}
+
+/** Runs the CLI; user errors become one paragraph on stderr and exit code 2. */
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await program().parseAsync(argv);
+  } catch (error) {
+    const e = error as Error & { exitCode?: number; code?: string };
+    if (e.code?.startsWith('commander.')) {
+      // commander has already printed its message (or the help); keep its exit code.
+      process.exitCode = e.exitCode ?? 2;
+      return;
+    }
+    if (e instanceof UserError || e instanceof MigrationModuleError) {
+      process.stderr.write(`ddb-migrate: ${e.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`ddb-migrate: unexpected error: ${e.stack ?? e.message}\n`);
+    process.exitCode = 1;
+  }
+}
+
+if (require.main === module) void main(process.argv);

@@ -1,0 +1,65 @@
+import { InvalidArgumentError } from 'commander';
+
+/** The flags of `ddb-migrate run`, as commander parses them. */
+export interface RunFlags {
+  table?: string;
+  endpoint?: string;
+  region?: string;
+  migration?: string;
+  segments?: number;
+  concurrency?: number;
+  pageSize?: number;
+  maxItemsPerSecond?: number;
+  toleratedFailures?: number;
+  versionAttribute?: string;
+  dryRun?: boolean;
+  skipBackup?: boolean;
+  json?: boolean;
+  resume?: boolean;
+  items: number;
+  batchSeconds: number;
+}
+
+/** A parser for a whole-number flag within a range; the message names the allowed range. */
+export function integerIn(range: { min: number; max: number }): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) {
+      throw new InvalidArgumentError(`Expected a whole number from ${range.min} to ${range.max}, got '${value}'.`);
+    }
+    if (n < range.min || n > range.max) {
+      throw new InvalidArgumentError(`Expected a number from ${range.min} to ${range.max}, got ${n}.`);
+    }
+    return n;
+  };
+}
+
+/** A parser for an http(s) endpoint URL. */
+export function endpointUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError(`Expected a URL such as http://localhost:8000, got '${value}'.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new InvalidArgumentError(`Expected an http:// or https:// URL, got '${value}'.`);
+  }
+  return value.replace(/\/$/, '');
+}
+
+/** The execution input the flags stand for; unset flags are left out so the defaults apply. */
+export function executionInputFrom(flags: RunFlags): Record<string, unknown> {
+  const input: Record<string, unknown> = {
+    totalSegments: flags.segments,
+    maxConcurrency: flags.concurrency,
+    pageSize: flags.pageSize,
+    maxItemsPerSecond: flags.maxItemsPerSecond,
+    toleratedFailures: flags.toleratedFailures,
+    versionAttribute: flags.versionAttribute,
+    dryRun: flags.dryRun || undefined,
+    skipBackup: flags.skipBackup || undefined,
+  };
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+}
+
