@@ -3,7 +3,7 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/__tests__'],
   setupFiles: ['<rootDir>/__tests__/setup/polyfills.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: { isolatedModules: true } }] },
   moduleNameMapper: { '^dynamodb-migrations$': '<rootDir>/migrations/define.ts' },
   testTimeout: 120000,
 };

@@ -15,9 +15,27 @@ const wrapNumber = (text: string): number | NumberValue => {
 /** The item as plain JavaScript values for the user's transform. */
 export const toPlainItem = (raw: RawItem): Item => unmarshall(raw, { wrapNumbers: wrapNumber }) as Item;
 
+/**
+ * A number set mixing plain numbers and `NumberValue`s (as exact unmarshalling yields) is made all
+ * `NumberValue`, because the SDK's marshall picks the set's type from its first element.
+ */
+function exactNumberSets(value: unknown): unknown {
+  if (value instanceof Set) {
+    const members = [...value];
+    return members.some((m) => m instanceof NumberValue) && members.some((m) => typeof m === 'number')
+      ? new Set(members.map((m) => (typeof m === 'number' ? NumberValue.from(String(m)) : m)))
+      : value;
+  }
+  if (Array.isArray(value)) return value.map(exactNumberSets);
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, exactNumberSets(v)]));
+  }
+  return value;
+}
+
 /** The transform's item in wire format; throws with the library's reason for values DynamoDB cannot hold. */
 export const toRawItem = (item: Item): RawItem =>
-  marshall(item, { removeUndefinedValues: true, convertClassInstanceToMap: false }) as RawItem;
+  marshall(exactNumberSets(item) as Item, { removeUndefinedValues: true, convertClassInstanceToMap: false }) as RawItem;
 
 /** A decimal number string in one canonical form, so `1.50`, `1.5` and `15e-1` compare equal. */
 export function canonicalNumber(text: string): string {

@@ -74,9 +74,23 @@ class ExpressionBuilder {
 
   /** "Still as scanned": equal to the scanned value, or still absent. */
   unchanged(attribute: string, scanned: AttributeValue | undefined): string {
-    return scanned === undefined
-      ? `attribute_not_exists(${this.name(attribute)})`
-      : `${this.name(attribute)} = ${this.value(scanned)}`;
+    const path = this.name(attribute);
+    return scanned === undefined ? `attribute_not_exists(${path})` : this.equals(path, scanned);
+  }
+
+  /**
+   * Equality that works for every type: maps and lists are compared by type, size and element by
+   * element, since `=` on a whole map or list is not supported by every DynamoDB implementation.
+   */
+  private equals(path: string, value: AttributeValue): string {
+    if (value.M !== undefined) {
+      const entries = Object.entries(value.M);
+      return [`attribute_type(${path}, ${this.value({ S: 'M' })})`, `size(${path}) = ${this.value({ N: String(entries.length) })}`, ...entries.map(([k, v]) => this.equals(`${path}.${this.name(k)}`, v))].join(' AND ');
+    }
+    if (value.L !== undefined) {
+      return [`attribute_type(${path}, ${this.value({ S: 'L' })})`, `size(${path}) = ${this.value({ N: String(value.L.length) })}`, ...value.L.map((v, i) => this.equals(`${path}[${i}]`, v))].join(' AND ');
+    }
+    return `${path} = ${this.value(value)}`;
   }
 }
 
