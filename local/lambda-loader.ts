@@ -28,6 +28,12 @@ export function buildBundle(migrationFile: string): LambdaBundle {
   } catch (error) {
     const errors = (error as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors ?? [];
     const first = errors[0];
+    if (first && /No matching export .* for import "default"/.test(first.text)) {
+      throw new MigrationModuleError(
+        `The migration file ${file} has no default export made with defineMigration. Add: export default defineMigration({ id: 'my-migration', transform(item) { return item; } }).`,
+        { cause: error },
+      );
+    }
     const where = first?.location ? `${first.location.file}:${first.location.line}:${first.location.column}: ` : '';
     throw new MigrationModuleError(
       `The migration file ${file} does not compile: ${where}${first?.text ?? (error as Error).message}. Fix it and run again.`,

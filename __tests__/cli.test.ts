@@ -1,0 +1,143 @@
+import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import type { Summary } from '../workflow/contract';
+import { createTable, scanAll, startTestDb, stopTestDb, type TestDb } from './helpers/table';
+
+const run = promisify(execFile);
+const bin = resolve(__dirname, '../bin/ddb-migrate.js');
+const workdir = mkdtempSync(join(tmpdir(), 'ddb-migrate-cli-'));
+
+/** Runs the CLI as a user would: a child process, in a directory outside the repository. */
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { cwd: workdir, env: { ...process.env, FORCE_COLOR: '0' }, timeout: 90_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+/** A migration file outside the repository that imports the package by name. */
+function migrationFile(name: string, body: string): string {
+  const file = join(workdir, name);
+  writeFileSync(file, body);
+  return file;
+}
+
+const tagMigration = migrationFile(
+  'tag.ts',
+  `import { defineMigration } from 'dynamodb-migrations';
+const suffix: string = '!';
+export default defineMigration({ id: 'tag-items', transform: (item) => ({ ...item, name: String(item.name) + suffix }) });
+`,
+);
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await startTestDb();
+});
+afterAll(() => stopTestDb(t));
+
+async function seededTable(count: number): Promise<string> {
+  const table = await createTable(t.client);
+  for (let i = 0; i < count; i += 25) {
+    const batch = Array.from({ length: Math.min(25, count - i) }, (_, j) => ({ PutRequest: { Item: { pk: { S: `k${i + j}` }, name: { S: `n${i + j}` } } } }));
+    await t.client.send(new BatchWriteItemCommand({ RequestItems: { [table]: batch } }));
+  }
+  return table;
+}
+
+describe('ddb-migrate run', () => {
+  it('runs the embedded demo and verifies every item', async () => {
+    const { code, stdout } = await cli('run', '--items', '600');
+    expect(stdout).toContain('Verification: 600/600 items migrated correctly');
+    expect(stdout).toMatch(/status\s+SUCCEEDED/);
+    expect(stdout).toMatch(/example after:\s+{"requestId":"req-\d+","timestamp":\d+}/);
+    expect(code).toBe(0);
+  });
+
+  it('migrates a table at an endpoint with a migration file from elsewhere, printing one JSON object', async () => {
+    const table = await seededTable(300);
+    const { code, stdout } = await cli('run', '--endpoint', t.db.endpoint, '--table', table, '--migration', tagMigration, '--segments', '3', '--json');
+    expect(code).toBe(0);
+    const summary = JSON.parse(stdout) as Summary;
+    expect(summary).toMatchObject({ status: 'SUCCEEDED', migrationId: 'tag-items', table, scanned: 300, updated: 300, failed: 0, deleted: 0 });
+    expect(summary.backup).toMatchObject({ name: expect.stringContaining(`${table}-backup-`) });
+    const items = await scanAll(t.client, table);
+    expect(items.filter((i) => /^n\d+!$/.test(i.name!.S!))).toHaveLength(300);
+  });
+
+  it('writes nothing in a dry run', async () => {
+    const table = await seededTable(50);
+    const before = await scanAll(t.client, table);
+    const { code, stdout } = await cli('run', '--endpoint', t.db.endpoint, '--table', table, '--migration', tagMigration, '--dry-run', '--skip-backup', '--json');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ dryRun: true, updated: 50, backup: 'skipped' });
+    expect(await scanAll(t.client, table)).toStrictEqual(before);
+  });
+
+  it('prints a FAILED JSON object and exits non-zero when more items fail than tolerated', async () => {
+    const table = await seededTable(20);
+    const failing = migrationFile('fail.ts', `import { defineMigration } from 'dynamodb-migrations';\nexport default defineMigration({ id: 'fails', transform() { throw new Error('nope'); } });\n`);
+    const { code, stdout } = await cli('run', '--endpoint', t.db.endpoint, '--table', table, '--migration', failing, '--skip-backup', '--tolerated-failures', '5', '--json');
+    expect(code).toBe(1);
+    const summary = JSON.parse(stdout) as Summary;
+    expect(summary).toMatchObject({ status: 'FAILED', error: 'ToleratedFailuresExceeded', failed: 20, updated: 0 });
+    expect(summary.failures[0]!.reason).toBe('transform threw nope');
+  });
+});
+
+describe('bad input ends in a clear error, a non-zero exit and no writes', () => {
+  let table: string;
+  let before: unknown;
+  beforeAll(async () => {
+    table = await seededTable(5);
+    before = await scanAll(t.client, table);
+  });
+  afterEach(async () => {
+    expect(await scanAll(t.client, table)).toStrictEqual(before);
+  });
+
+  it.each([
+    ['a missing table', () => ['--table', 'nope'], /Table 'nope' does not exist at http/],
+    ['an unreachable endpoint', () => ['--endpoint', 'http://127.0.0.1:9', '--table', table], /Cannot reach DynamoDB at http:\/\/127.0.0.1:9/],
+    ['a migration file that does not exist', () => ['--table', table, '--migration', join(workdir, 'missing.ts')], /The migration file .*missing.ts does not exist/],
+    ['a migration that does not compile', () => ['--table', table, '--migration', migrationFile('broken.ts', 'export default defineMigration({ id: \n')], /does not compile: .*broken.ts:\d+:\d+/],
+    ['a migration without a defineMigration default export', () => ['--table', table, '--migration', migrationFile('plain.ts', 'export const x = 1;\n')], /has no default export made with defineMigration/],
+    ['out-of-range segments', () => ['--table', table, '--segments', '5000'], /--segments <n>' argument '5000' is invalid. Expected a number from 1 to 1000, got 5000/],
+    ['a non-numeric page size', () => ['--table', table, '--page-size', 'ten'], /Expected a whole number from 1 to 1000, got 'ten'/],
+    ['a malformed endpoint', () => ['--endpoint', 'localhost:8000', '--table', table], /Expected an http:\/\/ or https:\/\/ URL, got 'localhost:8000'/],
+    ['--resume with nothing to resume', () => ['--table', table, '--resume'], /There is no unfinished run of '.*' to resume/],
+    ['an unknown flag', () => ['--table', table, '--segmnts', '2'], /unknown option '--segmnts'/],
+  ])('%s', async (_name, args, message) => {
+    const extra = args();
+    const withEndpoint = extra.includes('--endpoint') ? extra : ['--endpoint', t.db.endpoint, ...extra];
+    const { code, stderr, stdout } = await cli('run', ...withEndpoint);
+    expect(code).not.toBe(0);
+    expect(stderr).toMatch(message);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(stdout).toBe('');
+  });
+});
+
+describe('ddb-migrate graph', () => {
+  it('prints the definition as Mermaid', async () => {
+    const { code, stdout } = await cli('graph');
+    expect(code).toBe(0);
+    expect(stdout.startsWith('flowchart TD\n')).toBe(true);
+    for (const state of ['Prepare', 'CreateBackup', 'MigrateSegments', 'MigrateBatch', 'Summarize', 'TooManyFailures']) expect(stdout).toContain(state);
+  });
+
+  it('shows help for every command', async () => {
+    for (const command of [[], ['run'], ['graph']]) {
+      const { code, stdout } = await cli(...command, '--help');
+      expect(code).toBe(0);
+      expect(stdout).toContain('Usage: ddb-migrate');
+    }
+  });
+});
