@@ -1,0 +1,71 @@
+import type { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { AssetType, Fn, TerraformAsset, type TerraformStack } from 'cdktf';
+import { LAMBDA_HANDLER, type LambdaBundle } from '../bundle/lambda-bundle';
+import type { Tuning } from '../workflow/input';
+import { componentIdentity } from './component-identity';
+import { logWriteStatement, tableAccessStatement } from './iam';
+
+/** What the migration Lambda is built from; strings and numbers may be Terraform expressions. */
+export interface MigrationFunctionProps {
+  bundle: LambdaBundle;
+  functionName: string;
+  logGroupName: string;
+  tableName: string;
+  tableArn: string;
+  tuning: Record<keyof Tuning, number>;
+  memorySize: number;
+  timeoutSeconds: number;
+  logRetentionDays: number;
+}
+
+/** The migration Lambda and what it needs. */
+export interface MigrationFunction {
+  fn: LambdaFunction;
+  logGroup: CloudwatchLogGroup;
+}
+
+/**
+ * The Lambda that runs every step, with its log group and its own role: the table's item and
+ * describe calls, and writing to that log group.
+ */
+export function migrationFunction(stack: TerraformStack, props: MigrationFunctionProps): MigrationFunction {
+  const { logGroup, role, policy } = componentIdentity(stack, {
+    id: 'lambda',
+    logGroupName: props.logGroupName,
+    logRetentionDays: props.logRetentionDays,
+    roleName: props.functionName,
+    roleDescription: 'Runs the DynamoDB migration Lambda.',
+    service: 'lambda.amazonaws.com',
+    policyName: 'migrate-table',
+    statements: (logGroupArn) => [tableAccessStatement(props.tableArn), logWriteStatement(logGroupArn)],
+  });
+
+  const code = new TerraformAsset(stack, 'lambda_bundle', { path: props.bundle.dir, type: AssetType.ARCHIVE });
+
+  const fn = new LambdaFunction(stack, 'migrate', {
+    functionName: props.functionName,
+    description: 'Prepares, migrates batches of one scan segment, and summarizes a DynamoDB migration.',
+    role: role.arn,
+    filename: code.path,
+    // The asset hash follows the bundle's content; the zip itself is not byte-for-byte reproducible.
+    sourceCodeHash: code.assetHash,
+    handler: LAMBDA_HANDLER,
+    runtime: 'nodejs22.x',
+    architectures: ['arm64'],
+    memorySize: props.memorySize,
+    timeout: props.timeoutSeconds,
+    environment: {
+      variables: {
+        TABLE_NAME: props.tableName,
+        MIGRATION_DEFAULTS: Fn.jsonencode(props.tuning),
+      },
+    },
+    loggingConfig: { logFormat: 'Text', logGroup: logGroup.name },
+    // The log group must exist with its retention before the first invocation could create it
+    // without one, and the role must be able to write to it.
+    dependsOn: [logGroup, policy],
+  });
+
+  return { fn, logGroup };
+}

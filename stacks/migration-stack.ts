@@ -1,0 +1,101 @@
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsDynamodbTable } from '@cdktf/provider-aws/lib/data-aws-dynamodb-table';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { Fn, Op, TerraformLocal, TerraformOutput, TerraformStack, Token, propertyAccess } from 'cdktf';
+import type { Construct } from 'constructs';
+import type { LambdaBundle } from '../bundle/lambda-bundle';
+import type { Tuning } from '../workflow/input';
+import { migrationFunction } from './migration-function';
+import { migrationStateMachine } from './migration-state-machine';
+import { resourceNames } from './names';
+import { isEmptyString, migrationVariables } from './variables';
+
+/** The stack's synth-time configuration; everything else is a Terraform variable. */
+export interface MigrationStackConfig {
+  /** The Lambda bundle with the chosen migration module. */
+  bundle: LambdaBundle;
+}
+
+/** Seconds the state machine waits on one MigrateBatch call beyond the Lambda's own timeout. */
+const BATCH_TIMEOUT_MARGIN_SECONDS = 60;
+
+/**
+ * Everything one table's migration needs: the Lambda, the state machine, a role and a log group for
+ * each, driven by Terraform variables. The region and credentials come from the standard AWS
+ * provider settings (AWS_REGION, AWS_PROFILE, ...).
+ */
+export class MigrationStack extends TerraformStack {
+  constructor(scope: Construct, id: string, config: MigrationStackConfig) {
+    super(scope, id);
+
+    new AwsProvider(this, 'aws', {});
+    const vars = migrationVariables(this);
+    const names = resourceNames(vars.namePrefix.stringValue);
+
+    const givenArn = vars.tableArn.stringValue;
+    const noArnGiven = isEmptyString(givenArn);
+    // Read only when no ARN is given, so a table_arn alone needs no dynamodb:DescribeTable to plan.
+    const lookedUp = new DataAwsDynamodbTable(this, 'table', {
+      name: vars.tableName.stringValue,
+      count: Token.asNumber(Fn.conditional(noArnGiven, 1, 0)),
+    });
+    const tableArn = new TerraformLocal(
+      this,
+      'table_arn_resolved',
+      Fn.conditional(noArnGiven, Fn.one(propertyAccess(lookedUp, ['*', 'arn'])), givenArn),
+    ).asString;
+
+    const location = {
+      partition: new DataAwsPartition(this, 'partition', {}).partition,
+      region: new DataAwsRegion(this, 'region', {}).region,
+      account: new DataAwsCallerIdentity(this, 'caller', {}).accountId,
+    };
+
+    const tuning = Object.fromEntries(
+      Object.entries(vars.tuning).map(([field, variable]) => [field, variable.numberValue]),
+    ) as Record<keyof Tuning, number>;
+
+    const migrate = migrationFunction(this, {
+      bundle: config.bundle,
+      functionName: names.functionName,
+      logGroupName: names.lambdaLogGroup,
+      tableName: vars.tableName.stringValue,
+      tableArn,
+      tuning,
+      memorySize: vars.lambdaMemorySize.numberValue,
+      timeoutSeconds: vars.lambdaTimeout.numberValue,
+      logRetentionDays: vars.logRetentionDays.numberValue,
+    });
+
+    const workflow = migrationStateMachine(this, {
+      location,
+      stateMachineName: names.stateMachineName,
+      logGroupName: names.stateMachineLogGroup,
+      logRetentionDays: vars.logRetentionDays.numberValue,
+      target: {
+        tableName: vars.tableName.stringValue,
+        tableArn,
+        functionArn: migrate.fn.arn,
+        batchTimeoutSeconds: Op.add(vars.lambdaTimeout.numberValue, BATCH_TIMEOUT_MARGIN_SECONDS),
+      },
+    });
+
+    const outputs = {
+      state_machine_arn: { value: workflow.stateMachine.arn, description: 'ARN of the migration state machine.' },
+      function_name: { value: migrate.fn.functionName, description: 'Name of the migration Lambda.' },
+      lambda_log_group: { value: migrate.logGroup.name, description: 'Log group of the migration Lambda.' },
+      state_machine_log_group: { value: workflow.logGroup.name, description: 'Log group of the state machine executions.' },
+      start_execution_command: {
+        value: `aws stepfunctions start-execution --region ${location.region} --state-machine-arn ${workflow.stateMachine.arn} --input '{"dryRun":true}'`,
+        description: 'Starts a dry run; drop "dryRun" (or set it to false) to write.',
+      },
+      table_arn: { value: tableArn, description: 'ARN of the migrated table (given or looked up).' },
+    };
+    for (const [name, output] of Object.entries(outputs)) {
+      // Output ids get a suffix because `table_arn` is also a variable's id; the logical id is the output name.
+      new TerraformOutput(this, `${name}_output`, output).overrideLogicalId(name);
+    }
+  }
+}
