@@ -161,7 +161,7 @@ describe('patterns', () => {
       statements: [
         { Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [fn, `${fn}:*`] },
         { Effect: 'Allow', Action: ['states:StartExecution'], Resource: ['arn:sm'] },
-        { Effect: 'Allow', Action: ['states:DescribeExecution', 'states:StopExecution'], Resource: ['arn:ex/*'] },
+        { Effect: 'Allow', Action: ['states:DescribeExecution', 'states:StopExecution', 'states:RedriveExecution'], Resource: ['arn:ex/*'] },
       ],
     });
   });

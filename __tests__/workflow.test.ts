@@ -75,7 +75,7 @@ describe('the workflow definition', () => {
       { Effect: 'Allow', Action: ['dynamodb:CreateBackup'], Resource: [target.tableArn] },
       { Effect: 'Allow', Action: ['dynamodb:DescribeBackup'], Resource: [`${target.tableArn}/backup/*`] },
       { Effect: 'Allow', Action: ['states:StartExecution'], Resource: [target.children.stateMachineArn] },
-      { Effect: 'Allow', Action: ['states:DescribeExecution', 'states:StopExecution'], Resource: [target.children.executionsArn] },
+      { Effect: 'Allow', Action: ['states:DescribeExecution', 'states:StopExecution', 'states:RedriveExecution'], Resource: [target.children.executionsArn] },
     ]);
     expect(taskStates(definition).map((task) => task.resource).sort()).toStrictEqual([
       target.functionArn,

@@ -31,7 +31,6 @@ export function toMermaid(definition: StateMachineDefinition): string {
       for (const target of new Set(successors(state))) lines.push(`${indent}${id(scope, name)} --> ${id(scope, target)}`);
     }
     if (scope === '') lines.push(`${indent}start --> ${id(scope, startAt)}`);
-    else lines.push(`${indent}%% ${scope} starts at ${startAt}`);
   };
   render('', definition.StartAt, definition.States, '  ');
   return `${lines.join('\n')}\n`;

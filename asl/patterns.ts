@@ -121,7 +121,8 @@ export function segmentMap(props: {
       { Effect: 'Allow', Action: ['states:StartExecution'], Resource: [props.children.stateMachineArn] },
       {
         Effect: 'Allow',
-        Action: ['states:DescribeExecution', 'states:StopExecution'],
+        // RedriveExecution: redriving the parent redrives the Map Run's failed children.
+        Action: ['states:DescribeExecution', 'states:StopExecution', 'states:RedriveExecution'],
         Resource: [props.children.executionsArn],
       },
     ],
