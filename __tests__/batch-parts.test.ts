@@ -1,0 +1,51 @@
+import { decodeCursor, encodeCursor } from '../handlers/cursor';
+import { itemsPerSecondPerSegment } from '../handlers/migrate-batch';
+import { Pacer } from '../handlers/pacer';
+import { backupNameFor } from '../handlers/prepare';
+import type { Plan } from '../workflow/contract';
+
+describe('scan cursors', () => {
+  it('round-trips a LastEvaluatedKey with string, number and binary parts through JSON', () => {
+    const key = { pk: { B: new Uint8Array([0, 255, 7]) }, sk: { N: '12345678901234567890123456789012345678' }, g: { S: 'x' } };
+    const cursor = encodeCursor(key);
+    expect(typeof cursor).toBe('string');
+    expect(decodeCursor(JSON.parse(JSON.stringify(cursor)) as string)).toStrictEqual(key);
+  });
+
+  it('says a damaged cursor is damaged', () => {
+    expect(() => decodeCursor('not-base64-json')).toThrow(/The scan cursor "not-base64-json" is damaged/);
+  });
+});
+
+describe('rate limiting', () => {
+  it('spaces items 1/rate apart and never sleeps when unlimited', async () => {
+    let now = 0;
+    const sleeps: number[] = [];
+    const pacer = new Pacer(4, () => now, async (ms) => { sleeps.push(ms); now += ms; });
+    for (let i = 0; i < 5; i++) await pacer.take();
+    expect(sleeps).toStrictEqual([250, 250, 250, 250]);
+    expect(now).toBe(1000);
+
+    const unlimited = new Pacer(0, () => 0, async () => { throw new Error('must not sleep'); });
+    await expect(Promise.all([unlimited.take(), unlimited.take()])).resolves.toBeDefined();
+  });
+
+  it('shares the run-wide rate between the segments that run at once', () => {
+    const plan = { maxItemsPerSecond: 1000, maxConcurrency: 4, totalSegments: 16 } as Plan;
+    expect(itemsPerSecondPerSegment(plan)).toBe(250);
+    expect(itemsPerSecondPerSegment({ ...plan, totalSegments: 2 })).toBe(500);
+    expect(itemsPerSecondPerSegment({ ...plan, maxItemsPerSecond: 0 })).toBe(0);
+  });
+});
+
+describe('backup names', () => {
+  it.each([
+    ['orders', 'clf', 'exec-1', 'orders-clf-exec-1'],
+    ['t', 'm', 'a:b c', 't-m-a-b-c'],
+    ['x'.repeat(250), 'm', 'e', `${'x'.repeat(250)}-m-e`.slice(0, 255)],
+  ])('fits DynamoDB rules for %s/%s/%s', (table, id, execution, expected) => {
+    const name = backupNameFor(table, id, execution);
+    expect(name).toBe(expected);
+    expect(name).toMatch(/^[A-Za-z0-9_.-]{3,255}$/);
+  });
+});
