@@ -39,6 +39,7 @@ export function terminalReporter(stream: NodeJS.WriteStream): ProgressReporter {
   const scanned = new Map<number, SegmentProgress>();
   let overall: SingleBar | undefined;
   let share = 0;
+  let stopped = false;
   return {
     planned(plan, expected) {
       share = Math.max(1, Math.ceil(expected / plan.totalSegments));
@@ -49,7 +50,8 @@ export function terminalReporter(stream: NodeJS.WriteStream): ProgressReporter {
       scanned.set(p.segment, p);
       const bar = perSegment.get(p.segment);
       if (bar) {
-        bar.setTotal(Math.max(share, p.totals.scanned));
+        // A finished segment is full, whatever the estimate said.
+        bar.setTotal(p.cursor ? Math.max(share, p.totals.scanned) : p.totals.scanned);
         bar.update(p.totals.scanned, { updated: p.totals.updated + p.totals.deleted, failed: p.totals.failed });
       } else if (overall) {
         const all = [...scanned.values()];
@@ -58,7 +60,11 @@ export function terminalReporter(stream: NodeJS.WriteStream): ProgressReporter {
         overall.update(sum('scanned'), { updated: sum('updated'), failed: sum('failed') });
       }
     },
-    stop: () => bars.stop(),
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      bars.stop();
+    },
   };
 }
 
