@@ -91,11 +91,13 @@ export class ItemMigrator {
     }
   }
 
+  /** A JSON-safe before/after sample for dry runs: binary as base64, sets as arrays. */
   private describe(key: Record<string, string | number>, plan: WritePlan): ItemChange {
     if (plan.kind !== 'update') return { key, action: 'delete' };
-    const set = toPlainItem(plan.set);
-    for (const [name, value] of Object.entries(set)) if (value instanceof Uint8Array) set[name] = `base64:${Buffer.from(value).toString('base64')}`;
-    return { key, action: 'update', set: JSON.parse(JSON.stringify(set, (_k, v: unknown) => (v instanceof Set ? [...v] : v))), ...(plan.remove.length > 0 && { remove: plan.remove }) };
+    const jsonSafe = (_name: string, value: unknown): unknown =>
+      value instanceof Uint8Array ? `base64:${Buffer.from(value).toString('base64')}` : value instanceof Set ? [...value] : value;
+    const set = JSON.parse(JSON.stringify(toPlainItem(plan.set), jsonSafe)) as Record<string, unknown>;
+    return { key, action: 'update', set, ...(plan.remove.length > 0 && { remove: plan.remove }) };
   }
 
   private async write(

@@ -1,13 +1,6 @@
 import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import pLimit from 'p-limit';
-import {
-  addTotals,
-  samplesPerSegment,
-  zeroTotals,
-  type Plan,
-  type SegmentProgress,
-  type Totals,
-} from '../workflow/contract';
+import { samplesPerSegment, zeroTotals, type Plan, type SegmentProgress } from '../workflow/contract';
 import { decodeCursor, encodeCursor } from './cursor';
 import { tableLevelError } from './errors';
 import type { ItemMigrator, ItemReport } from './item-migrator';
@@ -58,7 +51,7 @@ export async function migrateBatch(
   const progress: SegmentProgress = {
     segment,
     invocations: (previous.invocations ?? 0) + 1,
-    totals: addTotals(zeroTotals(), { ...zeroTotals(), ...previous.totals } as Totals),
+    totals: { ...zeroTotals(), ...previous.totals },
     failures: [...(previous.failures ?? [])],
     changes: [...(previous.changes ?? [])],
   };
