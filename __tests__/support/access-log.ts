@@ -5,7 +5,7 @@
 import { demoTimestamp } from '../../local/demo';
 import { defineMigration, type Item, type Migration } from '../../migrations/define';
 import { clfToEpochSeconds } from '../../migrations/examples/clf-to-epoch';
-import type { RawItem } from './dynamo';
+import { canonical, type RawItem } from './dynamo';
 
 /** The key of seeded item `i`. */
 export const itemKey = (i: number): string => `item-${String(i).padStart(6, '0')}`;
@@ -35,14 +35,19 @@ export const expectedEpoch = (i: number): string => String(clfToEpochSeconds(dem
  * A deliberately NOT idempotent migration: converts a CLF `timestamp` to Unix seconds and adds 1
  * to `applied` every time it runs on an item. An item with `applied` = 1 was migrated exactly
  * once; 2 means the migration's effect landed twice. `calls` counts transform invocations per key.
+ * Seeded items whose index matches `deleteWhen` are deleted instead.
  */
-export function countingMigration(id = 'clf-to-epoch-counted'): Migration & { calls: Map<string, number> } {
+export function countingMigration(
+  options: { id?: string; deleteWhen?: (index: number) => boolean } = {},
+): Migration & { calls: Map<string, number> } {
   const calls = new Map<string, number>();
   const migration = defineMigration({
-    id,
+    id: options.id ?? 'clf-to-epoch-counted',
     transform(item: Item) {
       const key = String(item.pk);
       calls.set(key, (calls.get(key) ?? 0) + 1);
+      const index = indexOfKey(key);
+      if (index !== undefined && options.deleteWhen?.(index)) return null;
       const applied = typeof item.applied === 'number' ? item.applied : 0;
       const timestamp = typeof item.timestamp === 'string' ? clfToEpochSeconds(item.timestamp) : item.timestamp!;
       return { ...item, timestamp, applied: applied + 1 };
@@ -53,3 +58,34 @@ export function countingMigration(id = 'clf-to-epoch-counted'): Migration & { ca
 
 /** How many times the migration's effect landed on an item (0 when never). */
 export const appliedCount = (item: RawItem | undefined): number => Number(item?.applied?.N ?? 0);
+
+/**
+ * Checks a migrated table of `count` seeded items: items the migration deletes are gone, every other
+ * item carries the migration's effect exactly once with its other attributes as seeded, and the
+ * `untouched` keys are byte-identical to their seeded form. Returns one line per wrong item.
+ */
+export function migratedExactlyOnce(
+  final: Map<string, RawItem>,
+  count: number,
+  options: { deleteWhen?: (index: number) => boolean; untouched?: Set<string> } = {},
+): string[] {
+  const problems: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const key = itemKey(i);
+    const item = final.get(key);
+    const seeded = accessLogItem(i);
+    if (options.untouched?.has(key)) {
+      if (canonical(item) !== canonical(seeded)) problems.push(`${key}: should be untouched, is ${JSON.stringify(item)}`);
+    } else if (options.deleteWhen?.(i)) {
+      if (item) problems.push(`${key}: should be deleted, is ${JSON.stringify(item)}`);
+    } else if (
+      !item ||
+      appliedCount(item) !== 1 ||
+      item.timestamp?.N !== expectedEpoch(i) ||
+      ['host', 'bytes', 'counter', 'note'].some((a) => JSON.stringify(item[a]) !== JSON.stringify(seeded[a]))
+    ) {
+      problems.push(`${key}: should be migrated once, is ${JSON.stringify(item)}`);
+    }
+  }
+  return problems;
+}

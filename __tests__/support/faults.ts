@@ -109,7 +109,10 @@ export interface FaultPlan {
 
 /** What the middleware injected, for assertions and the report. */
 export interface FaultStats {
+  /** Faults by kind. */
   injected: Record<string, number>;
+  /** Faults by command, e.g. `UpdateItemCommand`. */
+  byCommand: Record<string, number>;
   lostResponses: number;
   total(): number;
 }
@@ -121,25 +124,29 @@ export function injectFaults(client: DynamoDBClient, plan: FaultPlan): FaultStat
   const random = seededRandom(plan.seed ?? 20240601);
   const stats: FaultStats = {
     injected: {},
+    byCommand: {},
     lostResponses: 0,
     total() {
       return Object.values(this.injected).reduce((a, b) => a + b, 0);
     },
   };
-  const count = (kind: string) => (stats.injected[kind] = (stats.injected[kind] ?? 0) + 1);
+  const count = (kind: string, command: string) => {
+    stats.injected[kind] = (stats.injected[kind] ?? 0) + 1;
+    stats.byCommand[command] = (stats.byCommand[command] ?? 0) + 1;
+  };
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const request: RequestInfo = { command: String(context.commandName), input: args.input as Record<string, unknown> };
       const persistent = plan.persistent?.(request);
       if (persistent) {
-        count(persistent);
+        count(persistent, request.command);
         throw makeFault(persistent, `persistent fault for ${request.command}`);
       }
       if (plan.commands && !plan.commands.includes(request.command)) return next(args);
       if (random() >= plan.rate) return next(args);
       const kind = plan.kinds[Math.floor(random() * plan.kinds.length)]!;
       const after = NETWORK_KINDS.includes(kind) && (plan.when === 'after' || (plan.when === 'either' && random() < 0.5));
-      count(kind);
+      count(kind, request.command);
       if (!after) throw makeFault(kind);
       await next(args);
       stats.lostResponses += 1;

@@ -1,0 +1,242 @@
+/**
+ * Issue 5, part 2: DynamoDB throttles, fails with 500s, resets connections and times out. A run
+ * must absorb that (retries, visibly counted), apply every item's change exactly once, and turn an
+ * item whose calls keep failing into a per-item failure with its key and reason instead of a crash.
+ */
+import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { EmbeddedDynamoDB } from '../../local/embedded-dynamodb';
+import { accessLogItems, countingMigration, itemKey, migratedExactlyOnce } from '../support/access-log';
+import { createTable, itemsByKey, putItems, startDb, testClient, uniqueTableName } from '../support/dynamo';
+import { beforeRequest, injectFaults, requestKey, TRANSIENT_FAULTS } from '../support/faults';
+import { runOurs } from '../support/run-ours';
+
+const ITEMS = 1_000;
+/** The migration deletes every 10th item, so DeleteItem meets the faults too. */
+const deleteWhen = (i: number) => i % 10 === 9;
+const input = { skipBackup: true, totalSegments: 4, maxConcurrency: 4, pageSize: 50 };
+/** 8 segments of 2 pages: a page waits for its slowest throttled item (backoff starts at 1 s), so few pages keep runs quick. */
+const wideInput = { ...input, totalSegments: 8, maxConcurrency: 8, pageSize: 80 };
+
+let db: EmbeddedDynamoDB;
+let admin: DynamoDBClient;
+
+beforeAll(async () => {
+  db = await startDb();
+  admin = testClient(db.endpoint);
+});
+afterAll(async () => {
+  admin.destroy();
+  await db.close();
+});
+
+async function seededTable(count = ITEMS): Promise<string> {
+  const table = uniqueTableName('faults');
+  await createTable(admin, table);
+  await putItems(admin, table, accessLogItems(count));
+  return table;
+}
+
+describe('GIVEN 1 in 5 DynamoDB calls fails with throttling, a 500, a connection reset or a timeout', () => {
+  it('WHEN the faults hit before DynamoDB applies the call THEN the run succeeds, every item is migrated exactly once, and every retry is counted', async () => {
+    const table = await seededTable();
+    const client = testClient(db.endpoint);
+    const faults = injectFaults(client, { rate: 0.2, kinds: TRANSIENT_FAULTS, when: 'before', seed: 1 });
+    // Scans are few (about 25), so rather than leave their faults to chance, every 3rd scan attempt is throttled.
+    let scanAttempts = 0;
+    const scanFaults = injectFaults(client, {
+      rate: 0,
+      kinds: [],
+      persistent: (r) => (r.command === 'ScanCommand' && ++scanAttempts % 3 === 0 ? 'ThrottlingException' : undefined),
+    });
+
+    const result = await runOurs({ client, table, migration: countingMigration({ deleteWhen }), input: wideInput });
+    client.destroy();
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(migratedExactlyOnce(await itemsByKey(admin, table), ITEMS, { deleteWhen })).toEqual([]);
+    expect(result.summary).toMatchObject({ scanned: ITEMS, updated: 900, deleted: 100, failed: 0, conflicts: 0 });
+    // Every kind was injected, on every kind of call the batch makes.
+    for (const kind of TRANSIENT_FAULTS) expect(faults.injected[kind]).toBeGreaterThan(5);
+    for (const command of ['UpdateItemCommand', 'DeleteItemCommand']) expect(faults.byCommand[command]).toBeGreaterThan(5);
+    expect(scanFaults.total()).toBeGreaterThan(3);
+    // Each fault cost exactly one retry, and the summary shows them all (Prepare's DescribeTable retries are not item work).
+    const injected = faults.total() + scanFaults.total();
+    expect(result.summary!.retries).toBe(injected - (faults.byCommand.DescribeTableCommand ?? 0));
+    console.log(`1 in 5 faults before the call: ${injected} injected (${JSON.stringify(faults.injected)}, +${scanFaults.total()} on scans), summary.retries ${result.summary!.retries}, ${ITEMS} items exactly once`);
+  });
+
+  // 1 in 10 here, not 1 in 5: together with lost responses, 1 in 5 drains the SDK's retry quota (see the quota bug below).
+  it('WHEN 1 in 10 calls fails and 1 in 100 writes lands but its response is lost, with a version marker THEN every change still lands exactly once', async () => {
+    const table = await seededTable();
+    const client = testClient(db.endpoint);
+    const faults = injectFaults(client, { rate: 0.1, kinds: TRANSIENT_FAULTS, when: 'before', seed: 2 });
+    const lost = injectFaults(client, {
+      rate: 0.01,
+      kinds: ['ECONNRESET', 'TimeoutError'],
+      when: 'after',
+      commands: ['UpdateItemCommand', 'DeleteItemCommand'],
+      seed: 3,
+    });
+
+    const result = await runOurs({
+      client,
+      table,
+      migration: countingMigration({ deleteWhen }),
+      input: { ...wideInput, versionAttribute: 'migration' },
+    });
+    client.destroy();
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(lost.lostResponses).toBeGreaterThan(3);
+    const final = await itemsByKey(admin, table);
+    expect(migratedExactlyOnce(final, ITEMS, { deleteWhen })).toEqual([]);
+    expect([...final.values()].filter((item) => item.migration?.S !== 'clf-to-epoch-counted')).toEqual([]);
+    expect(result.summary!.retries).toBeGreaterThanOrEqual(faults.total() - (faults.byCommand.DescribeTableCommand ?? 0));
+    console.log(`1 in 10 faults + 1 in 100 lost responses, version marker: ${faults.total()} faults and ${lost.lostResponses} lost responses, summary.retries ${result.summary!.retries}, ${ITEMS} items exactly once`);
+  });
+
+  // BUG (reported): without a version marker, a write whose response is lost is retried by the SDK,
+  // the retry fails its condition (the first attempt already changed the item), and ItemMigrator
+  // treats that as a concurrent change: it re-reads and re-runs the transform on its own result, so
+  // a non-idempotent transform is applied twice. Fix: when a write's outcome is ambiguous
+  // (ConditionalCheckFailed after more than one attempt, or a network error/timeout), re-read and
+  // compare with "scanned + this plan"; if equal, the write landed: report 'updated' (or 'deleted'
+  // when the item is gone after a delete) instead of transforming again.
+  it.failing('WHEN 1 in 50 writes lands but its response is lost and there is no version marker THEN every change still lands exactly once', async () => {
+    const table = await seededTable();
+    const client = testClient(db.endpoint);
+    const lost = injectFaults(client, { rate: 0.02, kinds: ['ECONNRESET', 'TimeoutError'], when: 'after', commands: ['UpdateItemCommand'], seed: 3 });
+
+    const result = await runOurs({ client, table, migration: countingMigration({ deleteWhen }), input });
+    client.destroy();
+
+    expect(lost.lostResponses).toBeGreaterThan(5);
+    expect(result.status).toBe('SUCCEEDED');
+    expect(migratedExactlyOnce(await itemsByKey(admin, table), ITEMS, { deleteWhen })).toEqual([]);
+  });
+
+  // BUG (reported): a retried write that ends in ConditionalCheckFailed never refunds the SDK's retry
+  // quota (14 tokens per transient retry, 500 in all), so 1 in 5 lost responses drains it; from then
+  // on a timeout is not retried and the item is reported as failed although its write landed, while
+  // the summary says "Failed items were left as they were". Fix: the ambiguous-outcome re-read above
+  // (it reports such an item as updated), and a retry strategy without the shared quota (next describe).
+  it.failing('WHEN 1 in 5 writes lands but its response is lost THEN no item reported as failed was changed', async () => {
+    const table = await seededTable();
+    const client = testClient(db.endpoint);
+    const lost = injectFaults(client, { rate: 0.2, kinds: ['ECONNRESET', 'TimeoutError'], when: 'after', commands: ['UpdateItemCommand'], seed: 4 });
+
+    const result = await runOurs({ client, table, migration: countingMigration(), input: { ...input, versionAttribute: 'migration', toleratedFailures: ITEMS } });
+    client.destroy();
+
+    expect(lost.lostResponses).toBeGreaterThan(50);
+    const final = await itemsByKey(admin, table);
+    const failedKeys = result.segments.flatMap((s) => s.failures).map((f) => String(f.key.pk));
+    const failedButChanged = failedKeys.filter((key) => final.get(key)?.migration !== undefined);
+    expect(failedButChanged).toEqual([]);
+  });
+});
+
+describe('GIVEN faults that outlast the SDK retries for a few items (client with maxAttempts 3)', () => {
+  const stuck = new Set([itemKey(3), itemKey(555), itemKey(777)]);
+  const stuckDelete = itemKey(19); // deleteWhen(19) is true: the migration wants to delete it
+
+  it('WHEN the migration writes them THEN each is a per-item failure with its key and reason, left unchanged, and every other item is migrated', async () => {
+    const table = await seededTable();
+    const client = testClient(db.endpoint, { maxAttempts: 3 });
+    const faults = injectFaults(client, {
+      rate: 0,
+      kinds: [],
+      persistent: (r) =>
+        r.command === 'UpdateItemCommand' && stuck.has(requestKey(r)!)
+          ? 'ProvisionedThroughputExceededException'
+          : r.command === 'DeleteItemCommand' && requestKey(r) === stuckDelete
+            ? 'InternalServerError'
+            : undefined,
+    });
+
+    const result = await runOurs({ client, table, migration: countingMigration({ deleteWhen }), input: { ...input, toleratedFailures: 4 } });
+    client.destroy();
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.summary).toMatchObject({ failed: 4, updated: 897, deleted: 99 });
+    expect(faults.total()).toBe(4 * 3);
+    const failures = [...result.summary!.failures].sort((a, b) => String(a.key.pk).localeCompare(String(b.key.pk)));
+    expect(failures).toEqual([
+      { key: { pk: itemKey(3) }, reason: expect.stringMatching(/ProvisionedThroughputExceededException.*after 3 attempts/) },
+      { key: { pk: itemKey(19) }, reason: expect.stringMatching(/InternalServerError.*after 3 attempts/) },
+      { key: { pk: itemKey(555) }, reason: expect.stringMatching(/ProvisionedThroughputExceededException.*after 3 attempts/) },
+      { key: { pk: itemKey(777) }, reason: expect.stringMatching(/ProvisionedThroughputExceededException.*after 3 attempts/) },
+    ]);
+    const final = await itemsByKey(admin, table);
+    expect(migratedExactlyOnce(final, ITEMS, { deleteWhen, untouched: new Set([...stuck, stuckDelete]) })).toEqual([]);
+  });
+
+  it('WHEN more items fail than tolerated THEN the run fails with ToleratedFailuresExceeded, and the other items are still migrated', async () => {
+    const table = await seededTable();
+    const client = testClient(db.endpoint, { maxAttempts: 3 });
+    injectFaults(client, {
+      rate: 0,
+      kinds: [],
+      persistent: (r) => (r.command === 'UpdateItemCommand' && stuck.has(requestKey(r)!) ? 'ThrottlingException' : undefined),
+    });
+
+    const result = await runOurs({ client, table, migration: countingMigration({ deleteWhen }), input: { ...input, toleratedFailures: 2 } });
+    client.destroy();
+
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('ToleratedFailuresExceeded');
+    expect(result.cause).toContain('3 items failed, more than the 2 tolerated');
+    expect(migratedExactlyOnce(await itemsByKey(admin, table), ITEMS, { deleteWhen, untouched: stuck })).toEqual([]);
+  });
+
+  // BUG (reported): the SDK's standard retry mode shares one quota of 500 tokens between all calls of
+  // a client (a transient retry costs 14, a throttling retry 5; only successes refund). Under a
+  // sustained error rate the quota runs out and writes fail after 2-4 attempts although the client
+  // allows 10, so items become failures instead of being retried with backoff. Fix: in
+  // handlers/lambda.ts give the client a RetryStrategyV2 without the shared quota (same backoff and
+  // error classification, bounded by maxAttempts), or retry such items once more at item level.
+  it.failing('WHEN 1 in 3 writes fails with a 500 for the whole run (client allows 10 attempts) THEN no item fails', async () => {
+    const table = await seededTable(400);
+    const client = testClient(db.endpoint);
+    injectFaults(client, { rate: 0.35, kinds: ['InternalServerError'], commands: ['UpdateItemCommand'], seed: 6 });
+
+    const result = await runOurs({ client, table, migration: countingMigration(), input: { ...input, toleratedFailures: 400 } });
+    client.destroy();
+
+    expect(result.segments.flatMap((s) => s.failures)).toEqual([]);
+    expect(migratedExactlyOnce(await itemsByKey(admin, table), 400)).toEqual([]);
+  });
+
+  // BUG (reported): after a conflict, ItemMigrator.reread() rethrows any error that is not table-level,
+  // so one item whose consistent GetItem keeps failing rejects the whole page's Promise.all, fails the
+  // MigrateBatch call and with it the execution. Fix: in ItemMigrator.migrate, catch a non-table-level
+  // reread error and return { kind: 'failed', reason: `re-reading after a concurrent change failed: ...` }.
+  it.failing('WHEN the re-read after a concurrent change keeps failing THEN that item is a per-item failure, not a failed run', async () => {
+    const table = await seededTable(400);
+    const client = testClient(db.endpoint, { maxAttempts: 3 });
+    const victim = itemKey(42);
+    injectFaults(client, {
+      rate: 0,
+      kinds: [],
+      persistent: (r) => (r.command === 'GetItemCommand' && requestKey(r) === victim ? 'InternalServerError' : undefined),
+    });
+    // The application changes the item between our scan and our write, so our write meets a conflict.
+    beforeRequest(client, (r) => r.command === 'UpdateItemCommand' && requestKey(r) === victim, async () => {
+      await admin.send(
+        new UpdateItemCommand({
+          TableName: table,
+          Key: { pk: { S: victim } },
+          UpdateExpression: 'SET note = :n',
+          ExpressionAttributeValues: { ':n': { S: 'changed by the application' } },
+        }),
+      );
+    });
+
+    const result = await runOurs({ client, table, migration: countingMigration(), input: { ...input, toleratedFailures: 1 } });
+    client.destroy();
+
+    expect({ status: result.status, error: result.error }).toEqual({ status: 'SUCCEEDED', error: undefined });
+    expect(result.summary?.failures).toEqual([{ key: { pk: victim }, reason: expect.stringContaining('InternalServerError') }]);
+    expect(result.summary?.updated).toBe(399);
+  });
+});
