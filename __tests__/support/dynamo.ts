@@ -12,6 +12,7 @@ import {
   type DynamoDBClientConfig,
   type ScalarAttributeType,
   type WriteRequest,
+  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'node:child_process';
 import { clientConfig, type EmbeddedDynamoDB } from '../../local/embedded-dynamodb';
@@ -75,7 +76,7 @@ export interface KeyAttribute {
   type: ScalarAttributeType;
 }
 
-/** Creates an on-demand table with the given key (dynalite creates it instantly). */
+/** Creates an on-demand table with the given key and waits until it is ACTIVE (dynalite: at once). */
 export async function createTable(
   client: DynamoDBClient,
   table: string,
@@ -91,6 +92,7 @@ export async function createTable(
       BillingMode: 'PAY_PER_REQUEST',
     }),
   );
+  await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1 }, { TableName: table });
 }
 
 /** Writes items with BatchWriteItem, 25 at a time, a few batches in flight, unprocessed items retried. */
@@ -131,10 +133,11 @@ export async function getItem(client: DynamoDBClient, table: string, key: RawIte
 }
 
 /**
- * A canonical, byte-exact rendering of an item for "untouched" comparisons: attribute order does
- * not matter, every value (binary as base64, numbers as their exact text) does.
+ * A canonical, byte-exact rendering of an item (or anything holding attribute values) for "untouched"
+ * comparisons: attribute order does not matter, every value (binary as base64, numbers as their exact
+ * text) does.
  */
-export function canonical(item: RawItem | undefined): string {
+export function canonical(item: unknown): string {
   const render = (value: unknown): unknown => {
     if (value instanceof Uint8Array) return `b64:${Buffer.from(value).toString('base64')}`;
     if (Array.isArray(value)) return value.map(render);
