@@ -29,7 +29,7 @@ export function checkpointFile(table: string, connection: Connection): string {
 
 /** Checks, before anything is bundled or written, that the endpoint answers and the table exists. */
 async function checkTable(table: string, connection: Connection): Promise<void> {
-  const probe = new DynamoDBClient({ ...clientConfig(connection), maxAttempts: 2 });
+  const probe = new DynamoDBClient(clientConfig(connection, 2));
   try {
     await probe.send(new DescribeTableCommand({ TableName: table }));
   } catch (error) {

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { Migration } from '../migrations/define';
 import type { ItemChange } from '../workflow/contract';
-import { keyForReport, keyOf, toPlainItem, type RawItem } from './attribute-values';
+import { keyForReport, keyOf, sameRawItem, toPlainItem, type RawItem } from './attribute-values';
 import { tableLevelError } from './errors';
 import { deleteParams, planWrite, updateParams, type VersionMarker, type WritePlan } from './write-plan';
 
@@ -55,7 +55,7 @@ export class ItemMigrator {
     const { keyAttributes } = this.options;
     const key = keyForReport(scanned, keyAttributes);
     const report = { key, retries: 0, conflicts: 0 };
-    let current: RawItem | undefined = scanned;
+    let current: RawItem = scanned;
     for (let attempt = 0; attempt <= this.maxConflictRetries; attempt++) {
       if (this.marker && current[this.marker.attribute]?.S === this.marker.value) return { ...report, kind: 'skipped' };
       const plan = await this.plan(current);
@@ -67,20 +67,36 @@ export class ItemMigrator {
       const written = await this.write(current, plan);
       report.retries += written.retries;
       if (written.status === 'done') return { ...report, kind };
-      if (written.status === 'failed') return { ...report, kind: 'failed', reason: written.reason };
 
-      report.conflicts += 1;
+      // A failed condition or a failed call: look at the item as it is now before deciding.
       const reread = await this.reread(current);
+      if ('error' in reread) {
+        const why = written.status === 'failed' ? written.reason : 'its condition failed';
+        return { ...report, kind: 'failed', reason: `the write failed (${why}) and re-reading the item failed: ${reread.error}` };
+      }
       report.retries += reread.retries;
-      current = reread.item;
-      // Gone meanwhile: a concurrent delete wins; there is nothing left to migrate.
-      if (!current) return { ...report, kind: 'skipped' };
+      const now = reread.item;
+      // The write landed although its response was lost (a retried call then fails its condition).
+      if (this.landed(now, current, plan)) return { ...report, kind };
+      if (!now) return { ...report, kind: 'skipped' }; // deleted meanwhile: a concurrent delete wins
+      if (written.status === 'failed' && sameRawItem(now, current)) return { ...report, kind: 'failed', reason: written.reason };
+      report.conflicts += 1;
+      current = now;
     }
     return {
       ...report,
       kind: 'failed',
       reason: `the item kept changing while being migrated (${this.maxConflictRetries + 1} attempts); run the migration again to retry it`,
     };
+  }
+
+  /** Whether the table already holds what `plan` would write over `before`. */
+  private landed(now: RawItem | undefined, before: RawItem, plan: Extract<WritePlan, { kind: 'update' | 'delete' }>): boolean {
+    if (plan.kind === 'delete') return now === undefined;
+    if (!now) return false;
+    const expected: RawItem = { ...before, ...plan.set, ...(this.marker && { [this.marker.attribute]: { S: this.marker.value } }) };
+    for (const name of plan.remove) delete expected[name];
+    return sameRawItem(now, expected);
   }
 
   private async plan(item: RawItem): Promise<WritePlan> {
@@ -105,11 +121,11 @@ export class ItemMigrator {
     plan: Extract<WritePlan, { kind: 'update' | 'delete' }>,
   ): Promise<{ status: 'done' | 'conflict'; retries: number } | { status: 'failed'; reason: string; retries: number }> {
     const { client, table, keyAttributes } = this.options;
-    const command =
-      plan.kind === 'delete'
-        ? new DeleteItemCommand(deleteParams(table, scanned, keyAttributes))
-        : new UpdateItemCommand(updateParams(table, scanned, keyAttributes, plan, this.marker));
     try {
+      const command =
+        plan.kind === 'delete'
+          ? new DeleteItemCommand(deleteParams(table, scanned, keyAttributes))
+          : new UpdateItemCommand(updateParams(table, scanned, keyAttributes, plan, this.marker));
       const response = await client.send(command);
       return { status: 'done', retries: attemptsOf(response) - 1 };
     } catch (error) {
@@ -123,7 +139,7 @@ export class ItemMigrator {
     }
   }
 
-  private async reread(item: RawItem): Promise<{ item?: RawItem; retries: number }> {
+  private async reread(item: RawItem): Promise<{ item?: RawItem; retries: number } | { error: string }> {
     const { client, table, keyAttributes } = this.options;
     try {
       const response = await client.send(
@@ -131,7 +147,9 @@ export class ItemMigrator {
       );
       return { ...(response.Item && { item: response.Item }), retries: attemptsOf(response) - 1 };
     } catch (error) {
-      throw tableLevelError(error, table, 'dynamodb:GetItem') ?? error;
+      const fatal = tableLevelError(error, table, 'dynamodb:GetItem');
+      if (fatal) throw fatal;
+      return { error: message(error) };
     }
   }
 }

@@ -3,6 +3,7 @@ import selected from 'ddb-migrate-selected-migration';
 import { isMigration } from '../migrations/define';
 import { builtInTuning, parseTuning } from '../workflow/input';
 import { createHandler } from './create-handler';
+import { DYNAMODB_MAX_ATTEMPTS, PerRequestRetryStrategy } from './retry-strategy';
 
 /** Configuration is read and checked at load, so a bad deployment fails on its first call, loudly. */
 function requireEnv(name: string): string {
@@ -15,8 +16,8 @@ if (!isMigration(selected)) {
   throw new Error('The bundled migration module has no default export made with defineMigration({ id, transform }).');
 }
 
-/** The SDK's standard retry mode: exponential backoff with full jitter on throttling and transient errors. */
-const client = new DynamoDBClient({ maxAttempts: Number(process.env.DYNAMODB_MAX_ATTEMPTS ?? 10), retryMode: 'standard' });
+/** Backoff with full jitter on throttling and transient errors, without the client-wide retry quota. */
+const client = new DynamoDBClient({ retryStrategy: new PerRequestRetryStrategy(DYNAMODB_MAX_ATTEMPTS) });
 
 export const handler = createHandler({
   client,

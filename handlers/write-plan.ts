@@ -94,25 +94,32 @@ class ExpressionBuilder {
   }
 }
 
+/** An item too wide or deep to condition within DynamoDB's expression limit; it is left as it is. */
+export class ConditionTooLongError extends Error {
+  constructor(length: number) {
+    super(
+      `the write condition for this item would be ${length} characters, over DynamoDB's ${MAX_EXPRESSION_LENGTH}-character expression limit (too many or too deeply nested changed attributes); migrate it separately`,
+    );
+    this.name = 'ConditionTooLongError';
+  }
+}
+
 /**
  * The condition that the item still exists and still holds what was scanned. Every scanned attribute
  * is checked, so a concurrent change to any of them (which the transform may have read) is noticed;
- * for very wide items whose condition would exceed DynamoDB's 4 KB expression limit, only the
- * attributes being written are checked.
+ * when that would exceed DynamoDB's 4 KB expression limit, only the attributes being written are.
+ * Each attempt gets its own builder, so no unused placeholder is sent (DynamoDB rejects those).
  */
-function stillAsScanned(
-  x: ExpressionBuilder,
-  scanned: RawItem,
-  keyAttributes: string[],
-  written: string[],
-): string {
-  const exists = `attribute_exists(${x.name(keyAttributes[0]!)})`;
-  const nonKey = (names: string[]) => names.filter((n) => !keyAttributes.includes(n));
-  const all = nonKey([...new Set([...Object.keys(scanned), ...written])]);
-  const clauses = all.map((n) => x.unchanged(n, scanned[n]));
-  const full = [exists, ...clauses].join(' AND ');
-  if (full.length <= MAX_EXPRESSION_LENGTH) return full;
-  return [exists, ...nonKey(written).map((n) => x.unchanged(n, scanned[n]))].join(' AND ');
+function stillAsScanned(scanned: RawItem, keyAttributes: string[], written: string[]): { x: ExpressionBuilder; condition: string } {
+  const nonKey = (names: string[]) => [...new Set(names)].filter((n) => !keyAttributes.includes(n));
+  let length = 0;
+  for (const names of [nonKey([...Object.keys(scanned), ...written]), nonKey(written)]) {
+    const x = new ExpressionBuilder();
+    const condition = [`attribute_exists(${x.name(keyAttributes[0]!)})`, ...names.map((n) => x.unchanged(n, scanned[n]))].join(' AND ');
+    if (condition.length <= MAX_EXPRESSION_LENGTH) return { x, condition };
+    length = condition.length;
+  }
+  throw new ConditionTooLongError(length);
 }
 
 /** A version marker: the attribute and the migration id written with every change. */
@@ -129,10 +136,9 @@ export function updateParams(
   plan: { set: RawItem; remove: string[] },
   marker?: VersionMarker,
 ): UpdateItemCommandInput {
-  const x = new ExpressionBuilder();
   const set = { ...plan.set, ...(marker && { [marker.attribute]: { S: marker.value } }) };
   const remove = plan.remove.filter((n) => n !== marker?.attribute);
-  const condition = stillAsScanned(x, scanned, keyAttributes, [...Object.keys(set), ...remove]);
+  const { x, condition } = stillAsScanned(scanned, keyAttributes, [...Object.keys(set), ...remove]);
   const setClause = Object.entries(set).map(([n, v]) => `${x.name(n)} = ${x.value(v)}`);
   const removeClause = remove.map((n) => x.name(n));
   const update = [
@@ -151,8 +157,7 @@ export function updateParams(
 
 /** DeleteItem parameters, conditioned on the item being as scanned. */
 export function deleteParams(table: string, scanned: RawItem, keyAttributes: string[]): DeleteItemCommandInput {
-  const x = new ExpressionBuilder();
-  const condition = stillAsScanned(x, scanned, keyAttributes, Object.keys(scanned));
+  const { x, condition } = stillAsScanned(scanned, keyAttributes, Object.keys(scanned));
   return {
     TableName: table,
     Key: keyOf(scanned, keyAttributes),

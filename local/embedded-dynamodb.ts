@@ -1,5 +1,6 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { AddressInfo } from 'node:net';
+import { DYNAMODB_MAX_ATTEMPTS, PerRequestRetryStrategy } from '../handlers/retry-strategy';
 
 // dynalite ships no types; this is the part of its API we use.
 const dynalite = require('dynalite') as (options: { createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => {
@@ -31,14 +32,13 @@ export interface Connection {
 }
 
 /** Local endpoints take any credentials; real AWS uses the default provider chain. */
-export function clientConfig(connection: Connection): DynamoDBClientConfig {
+export function clientConfig(connection: Connection, maxAttempts = DYNAMODB_MAX_ATTEMPTS): DynamoDBClientConfig {
   const local = connection.endpoint !== undefined && /^https?:\/\/(localhost|127\.|\[::1\])/.test(connection.endpoint);
   return {
     region: connection.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
     ...(connection.endpoint && { endpoint: connection.endpoint }),
     ...(local && { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-    maxAttempts: 10,
-    retryMode: 'standard',
+    retryStrategy: new PerRequestRetryStrategy(maxAttempts),
   };
 }
 

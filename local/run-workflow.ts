@@ -80,9 +80,17 @@ export async function runWorkflowLocally(options: LocalRunOptions): Promise<Loca
   );
   let plan: Plan | undefined;
 
-  const invoke = async (event: StepEvent) => {
+  // Once the execution has failed, no new Lambda call starts (the interpreter may still start queued
+  // Map iterations), and the result is only returned after the calls in flight have finished.
+  let ended = false;
+  const inFlight = new Set<Promise<unknown>>();
+  const invoke = (event: StepEvent) => {
+    if (ended) return Promise.reject(new Error('The execution has already failed; this call was not made.'));
     const deadline = Date.now() + budgetMs;
-    return lambda(event, { getRemainingTimeInMillis: () => deadline - Date.now() });
+    const call = lambda(event, { getRemainingTimeInMillis: () => deadline - Date.now() });
+    inFlight.add(call);
+    void call.catch(() => undefined).finally(() => inFlight.delete(call));
+    return call;
   };
 
   const lambdaTask = async (event: StepEvent): Promise<unknown> => {
@@ -162,6 +170,8 @@ export async function runWorkflowLocally(options: LocalRunOptions): Promise<Loca
     await drained;
     return { status: 'SUCCEEDED', summary, ...(plan && { plan }), segments: ordered(), counts };
   } catch (error) {
+    ended = true;
+    await Promise.allSettled([...inFlight]);
     await drained.catch(() => undefined);
     const { name, message } = rootCause(error);
     return { status: 'FAILED', error: name, cause: message, ...(plan && { plan }), segments: ordered(), counts };
