@@ -9,12 +9,12 @@ import {
   GetItemCommand,
   ScanCommand,
   type AttributeValue,
-  type DynamoDBClientConfig,
   type ScalarAttributeType,
   type WriteRequest,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'node:child_process';
+import { StandardRetryStrategy } from '@smithy/core/retry';
 import { clientConfig, type EmbeddedDynamoDB } from '../../local/embedded-dynamodb';
 
 /** An item in DynamoDB's wire format. */
@@ -58,11 +58,16 @@ export async function startDb(): Promise<EmbeddedDynamoDB> {
 }
 
 /**
- * A client configured like the deployed Lambda's (standard retry mode, 10 attempts), so fault
- * tests exercise the retry behaviour users get; `overrides` narrows it for one test.
+ * A client configured exactly like the one the local runner's Lambda uses (local/embedded-dynamodb
+ * `clientConfig`, the same retry behaviour as the deployed Lambda), so fault tests exercise what
+ * users get. `maxAttempts` narrows it for tests about faults that outlast the retries: the SDK's
+ * standard strategy with that many attempts (its shared retry quota does not matter for a few faults).
  */
-export function testClient(endpoint: string, overrides: Partial<DynamoDBClientConfig> = {}): DynamoDBClient {
-  return new DynamoDBClient({ ...clientConfig({ endpoint }), maxAttempts: 10, retryMode: 'standard', ...overrides });
+export function testClient(endpoint: string, options: { maxAttempts?: number } = {}): DynamoDBClient {
+  return new DynamoDBClient({
+    ...clientConfig({ endpoint }),
+    ...(options.maxAttempts !== undefined && { retryStrategy: new StandardRetryStrategy(options.maxAttempts) }),
+  });
 }
 
 let tableCounter = 0;
