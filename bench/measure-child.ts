@@ -1,0 +1,117 @@
+/**
+ * A child process that runs one measurement (see jobs.ts) and sends the result back over IPC.
+ * Each measurement gets a fresh process, so peak RSS belongs to that run alone and no JIT or heap
+ * state carries over from another contender. Started by `measureInChild` (child-process.ts).
+ */
+import '../local/polyfills';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { loadavg } from 'node:os';
+import type { SegmentProgress, StepEvent } from '../workflow/contract';
+import { builtInTuning } from '../workflow/input';
+import { isMigration, type Migration } from '../migrations/define';
+import { dynamoDbClient } from '../local/embedded-dynamodb';
+import { loadLambda, type LambdaHandler } from '../local/lambda-loader';
+import { localDefinition, runWorkflowLocally } from '../local/run-workflow';
+import { runSampleWorkflowLocally } from '../fixtures/aws-sample-workflow';
+import type { Job, Measurement, OursJob, RawJob, SampleJob } from './jobs';
+import { runRawLoop } from './raw-loop';
+
+const mb = (bytes: number): number => Math.round((bytes / 1024 / 1024) * 10) / 10;
+const peakRssMb = (): number => mb(process.resourceUsage().maxRSS * 1024);
+
+type RunOutcome = Omit<Measurement, 'contender' | 'elapsedMs' | 'itemsPerSecond' | 'cpuMs' | 'loadAverage' | 'rssBeforeMb' | 'peakRssMb'>;
+
+function loadMigration(file: string): Migration {
+  const loaded = require(file) as { default?: unknown };
+  if (!isMigration(loaded.default)) throw new Error(`${file} has no default export made with defineMigration`);
+  return loaded.default;
+}
+
+/** Runs ours; wraps the Lambda to time each MigrateBatch call, which gives a segment's own item rate. */
+function prepareOurs(job: OursJob, client: DynamoDBClient): () => Promise<RunOutcome> {
+  const lambda = loadLambda(job.bundle, job.table, { endpoint: job.endpoint }, builtInTuning);
+  let batchMs = 0;
+  let batchItems = 0;
+  const timed: LambdaHandler = async (event: StepEvent, context) => {
+    const started = performance.now();
+    const result = await lambda(event, context);
+    if (event.step === 'migrateBatch') {
+      batchMs += performance.now() - started;
+      batchItems += (result as SegmentProgress).totals.scanned - (event.progress.totals?.scanned ?? 0);
+    }
+    return result;
+  };
+  return async () => {
+    const run = await runWorkflowLocally({
+      definition: localDefinition(job.table),
+      lambda: timed,
+      client,
+      input: { skipBackup: true, totalSegments: job.totalSegments, maxConcurrency: job.maxConcurrency },
+      executionName: `bench-${job.table}`,
+      batchBudgetMs: job.batchBudgetMs,
+    });
+    return {
+      status: run.status,
+      ...(run.error && { error: `${run.error}: ${run.cause ?? ''}` }),
+      scanned: run.summary?.scanned ?? 0,
+      updated: run.summary?.updated ?? 0,
+      counts: run.counts,
+      invocationsPerSegment: run.segments.map((s) => s.invocations),
+      itemsPerLambdaSecond: batchMs > 0 ? (batchItems / batchMs) * 1000 : 0,
+    };
+  };
+}
+
+function prepareRaw(job: RawJob, client: DynamoDBClient): () => Promise<RunOutcome> {
+  const migration = loadMigration(job.migrationFile);
+  return async () => {
+    const totals = await runRawLoop({ client, migration, ...job });
+    return { status: totals.failed === 0 ? 'SUCCEEDED' : 'FAILED', scanned: totals.scanned, updated: totals.updated };
+  };
+}
+
+function prepareSample(job: SampleJob, client: DynamoDBClient): () => Promise<RunOutcome> {
+  const migration = loadMigration(job.migrationFile);
+  return async () => {
+    const run = await runSampleWorkflowLocally({ client, table: job.table, migration, executionName: `bench-${job.table}` });
+    // The sample reports no item totals; every Map iteration is one item scanned and written whole.
+    return {
+      status: run.status,
+      ...(run.error && { error: `${run.error}: ${run.cause ?? ''}` }),
+      scanned: run.counts.mapIterations,
+      updated: run.counts.mapIterations,
+      counts: run.counts,
+    };
+  };
+}
+
+async function measure(job: Job): Promise<Measurement> {
+  const client = dynamoDbClient({ endpoint: job.endpoint });
+  const run =
+    job.contender === 'ours' ? prepareOurs(job, client) : job.contender === 'raw' ? prepareRaw(job, client) : prepareSample(job, client);
+  const rssBeforeMb = mb(process.memoryUsage().rss);
+  const loadBefore = loadavg()[0]!;
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const outcome = await run();
+  const elapsedMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  client.destroy();
+  return {
+    contender: job.contender,
+    ...outcome,
+    elapsedMs: Math.round(elapsedMs),
+    itemsPerSecond: (outcome.scanned / elapsedMs) * 1000,
+    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    loadAverage: [loadBefore, loadavg()[0]!],
+    rssBeforeMb,
+    peakRssMb: peakRssMb(),
+  };
+}
+
+process.once('message', (job: Job) => {
+  measure(job).then(
+    (result) => process.send!({ ok: true, result }, () => process.exit(0)),
+    (error: unknown) => process.send!({ ok: false, error: error instanceof Error ? error.stack ?? error.message : String(error) }, () => process.exit(1)),
+  );
+});
