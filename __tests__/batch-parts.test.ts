@@ -2,7 +2,7 @@ import { decodeCursor, encodeCursor } from '../handlers/cursor';
 import { itemsPerSecondPerSegment } from '../handlers/migrate-batch';
 import { Pacer } from '../handlers/pacer';
 import { backupNameFor } from '../handlers/prepare';
-import type { Plan } from '../workflow/contract';
+import { SAMPLE_LIMIT, samplesForSegment, type Plan } from '../workflow/contract';
 
 describe('scan cursors', () => {
   it('round-trips a LastEvaluatedKey with string, number and binary parts through JSON', () => {
@@ -47,5 +47,15 @@ describe('backup names', () => {
     const name = backupNameFor(table, id, execution);
     expect(name).toBe(expected);
     expect(name).toMatch(/^[A-Za-z0-9_.-]{3,255}$/);
+  });
+});
+
+describe('failure and change samples', () => {
+  it.each([1, 8, 25, 26, 1000])('keep at most %i segments\' samples within the run-wide limit', (totalSegments) => {
+    const perSegment = Array.from({ length: totalSegments }, (_, s) => samplesForSegment(s, totalSegments));
+    const total = perSegment.reduce((a, b) => a + b, 0);
+    expect(total).toBeLessThanOrEqual(SAMPLE_LIMIT);
+    expect(total).toBeGreaterThanOrEqual(Math.min(totalSegments, SAMPLE_LIMIT) * Math.floor(SAMPLE_LIMIT / Math.min(totalSegments, SAMPLE_LIMIT)));
+    expect(perSegment[0]).toBeGreaterThanOrEqual(1);
   });
 });

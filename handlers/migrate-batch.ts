@@ -1,6 +1,6 @@
 import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import pLimit from 'p-limit';
-import { samplesPerSegment, zeroTotals, type Plan, type SegmentProgress } from '../workflow/contract';
+import { samplesForSegment, zeroTotals, type Plan, type SegmentProgress } from '../workflow/contract';
 import { decodeCursor, encodeCursor } from './cursor';
 import { tableLevelError } from './errors';
 import type { ItemMigrator, ItemReport } from './item-migrator';
@@ -30,7 +30,7 @@ function record(progress: SegmentProgress, report: ItemReport, sampleLimit: numb
   t.retries += report.retries;
   t.conflicts += report.conflicts;
   if (report.kind === 'failed' && progress.failures.length < sampleLimit) {
-    progress.failures.push({ key: report.key, reason: report.reason.slice(0, 300) });
+    progress.failures.push({ key: report.key, reason: report.reason.slice(0, 200) });
   }
   if ((report.kind === 'updated' || report.kind === 'deleted') && report.change && progress.changes.length < sampleLimit) {
     progress.changes.push(report.change);
@@ -55,7 +55,7 @@ export async function migrateBatch(
     failures: [...(previous.failures ?? [])],
     changes: [...(previous.changes ?? [])],
   };
-  const sampleLimit = samplesPerSegment(plan.totalSegments);
+  const sampleLimit = samplesForSegment(segment, plan.totalSegments);
   const limit = pLimit(ctx.writeConcurrency);
   const pacer = new Pacer(itemsPerSecondPerSegment(plan));
   let cursor = previous.cursor;

@@ -111,6 +111,10 @@ export interface SummarizeResult {
 /** How many failure and change samples the whole run keeps (split across segments). */
 export const SAMPLE_LIMIT = 25;
 
-/** The per-segment share of the sample, so the Map's output stays far below 256 KiB. */
-export const samplesPerSegment = (totalSegments: number): number =>
-  Math.max(1, Math.ceil(SAMPLE_LIMIT / totalSegments));
+/**
+ * How many samples one segment keeps. The Map gathers every segment's output into one state of at
+ * most 256 KiB, so only the first SAMPLE_LIMIT segments keep samples (the others still count their
+ * failures, and log each with its key): 1,000 segments stay near 200 KB in all.
+ */
+export const samplesForSegment = (segment: number, totalSegments: number): number =>
+  segment < SAMPLE_LIMIT ? Math.max(1, Math.floor(SAMPLE_LIMIT / Math.min(totalSegments, SAMPLE_LIMIT))) : 0;
