@@ -72,7 +72,7 @@ export interface BenchResult {
     loadAverage4x: [number, number];
     peakRssMb: number;
     peakRssMb4x: number;
-    /** Measured locally in the default-tuning run (5 s per MigrateBatch), scaled from `items` to a million. */
+    /** Measured locally in the default-tuning run (the local runner's default budget per MigrateBatch), scaled from `items` to a million. */
     measuredTransitionsPerMillion: number;
     measuredLambdaInvocationsPerMillion: number;
     measuredLambdaInvocations: number;

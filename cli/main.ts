@@ -1,7 +1,7 @@
 import '../local/polyfills';
 import { Command, Option } from 'commander';
 import { toMermaid } from '../asl/mermaid';
-import { localDefinition } from '../local/run-workflow';
+import { DEFAULT_BATCH_BUDGET_MS, localDefinition } from '../local/run-workflow';
 import { MigrationModuleError } from '../local/lambda-loader';
 import { limits } from '../workflow/input';
 import { endpointUrl, integerIn, type RunFlags } from './options';
@@ -32,7 +32,7 @@ export function program(): Command {
     .option('--resume', 'continue the last failed run of this table from its checkpoint')
     .option('--json', 'print exactly one JSON object (the execution output) on stdout')
     .addOption(new Option('--items <n>', 'demo only: how many items to seed').argParser(integerIn({ min: 1, max: 1_000_000 })).default(3000))
-    .addOption(new Option('--batch-seconds <n>', 'time budget of one MigrateBatch call (the Lambda timeout)').argParser(integerIn({ min: 1, max: 900 })).default(5))
+    .addOption(new Option('--batch-seconds <n>', 'time budget of one MigrateBatch call (the Lambda timeout)').argParser(integerIn({ min: 1, max: 900 })).default(DEFAULT_BATCH_BUDGET_MS / 1000))
     .action(async (flags: RunFlags) => {
       const outcome = await runCommand(flags, process.stdout, process.stderr);
       process.exitCode = outcome.exitCode;

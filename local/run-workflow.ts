@@ -25,6 +25,12 @@ export function localDefinition(table: string, batchTimeoutSeconds = 900): State
   }).definition;
 }
 
+/**
+ * The time budget of one local MigrateBatch call (the deployed Lambda gets up to 900 s): long enough
+ * that calls do real work on a busy laptop, short enough that a checkpoint is written every few seconds.
+ */
+export const DEFAULT_BATCH_BUDGET_MS = 15_000;
+
 /** A local stand-in for one Task state's resource. */
 export type TaskHandler = (input: never) => Promise<unknown>;
 
@@ -74,7 +80,7 @@ export interface LocalRunResult {
  */
 export async function runWorkflowLocally(options: LocalRunOptions): Promise<LocalRunResult> {
   const { definition, lambda, client, checkpoint } = options;
-  const budgetMs = options.batchBudgetMs ?? 5_000;
+  const budgetMs = options.batchBudgetMs ?? DEFAULT_BATCH_BUDGET_MS;
   const segments = new Map<number, SegmentProgress>(
     Object.values(checkpoint?.data.segments ?? {}).map((p) => [p.segment, p]),
   );
