@@ -3,35 +3,18 @@
  * the benchmark compare against, so its shape and behaviour are pinned down here.
  */
 import validateAsl from 'asl-validator';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SAMPLE_PAGE_SIZE, SampleStateName, runSampleWorkflowLocally, sampleWorkflowDefinition } from '../../fixtures/aws-sample-workflow';
-import type { EmbeddedDynamoDB } from '../../local/embedded-dynamodb';
 import { defineMigration } from '../../migrations/define';
 import clfToEpoch from '../../migrations/examples/clf-to-epoch';
-import { accessLogItems, expectedEpoch, itemKey } from '../support/access-log';
-import { createTable, itemsByKey, putItems, startDb, testClient, uniqueTableName } from '../support/dynamo';
+import { expectedEpoch, itemKey, seededAccessLogTable } from '../support/access-log';
+import { itemsByKey, testClient, useTestDb } from '../support/dynamo';
 import { countCalls } from '../support/faults';
 
 const HISTORY_CAP = 25_000;
 
-let db: EmbeddedDynamoDB;
-let admin: DynamoDBClient;
+const db = useTestDb();
 
-beforeAll(async () => {
-  db = await startDb();
-  admin = testClient(db.endpoint);
-});
-afterAll(async () => {
-  admin.destroy();
-  await db.close();
-});
-
-async function seededTable(count: number): Promise<string> {
-  const table = uniqueTableName('sample');
-  await createTable(admin, table);
-  await putItems(admin, table, accessLogItems(count));
-  return table;
-}
+const seededTable = (count: number) => seededAccessLogTable(db.admin, count, 'sample');
 
 describe('GIVEN the AWS sample rebuilt with our ASL helpers', () => {
   it('WHEN its definition is rendered THEN it is valid ASL with the sample\'s shape: backup, scan of 50, inline Map of Lambda + putItem, pagination Choice', () => {
@@ -69,7 +52,7 @@ describe('GIVEN the AWS sample rebuilt with our ASL helpers', () => {
     expect(result.counts).toMatchObject({ lambdaInvocations: 300, mapIterations: 300 });
     expect(calls.calls.PutItemCommand).toBe(300);
     expect(calls.calls.ScanCommand).toBe(Math.ceil(300 / SAMPLE_PAGE_SIZE) + 1);
-    const final = await itemsByKey(admin, table);
+    const final = await itemsByKey(db.admin, table);
     for (let i = 0; i < 300; i++) expect(final.get(itemKey(i))?.timestamp).toEqual({ N: expectedEpoch(i) });
     const perItem = result.counts.historyEvents / 300;
     expect(perItem).toBeGreaterThan(11.5);
@@ -107,7 +90,7 @@ describe('GIVEN the AWS sample rebuilt with our ASL helpers', () => {
     // path '$' on the empty result, on AWS the putItem's validation) and with it the whole execution.
     expect(result.status).toBe('FAILED');
     expect(result.error).toMatch(/^(States\.Runtime|ValidationException)$/);
-    const converted = [...(await itemsByKey(admin, table)).values()].filter((item) => item.timestamp?.N !== undefined).length;
+    const converted = [...(await itemsByKey(db.admin, table)).values()].filter((item) => item.timestamp?.N !== undefined).length;
     expect(converted).toBeGreaterThan(0);
     expect(converted).toBeLessThan(120);
   });

@@ -2,29 +2,17 @@
  * Issue 5, part 5: no item is written unless a backup exists. When the backup cannot be created or
  * never becomes AVAILABLE, the execution fails with BackupNotAvailable before the first write.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { EmbeddedDynamoDB } from '../../local/embedded-dynamodb';
 import type { TaskHandler } from '../../local/run-workflow';
 import clfToEpoch from '../../migrations/examples/clf-to-epoch';
 import { backupPolling, StateName } from '../../workflow/definition';
-import { accessLogItems, expectedEpoch, itemKey } from '../support/access-log';
-import { canonical, createTable, itemsByKey, putItems, startDb, testClient, uniqueTableName } from '../support/dynamo';
+import { expectedEpoch, itemKey, seededAccessLogTable } from '../support/access-log';
+import { canonical, itemsByKey, testClient, useTestDb } from '../support/dynamo';
 import { countCalls } from '../support/faults';
 import { runOurs } from '../support/run-ours';
 
 const ITEMS = 100;
 
-let db: EmbeddedDynamoDB;
-let admin: DynamoDBClient;
-
-beforeAll(async () => {
-  db = await startDb();
-  admin = testClient(db.endpoint);
-});
-afterAll(async () => {
-  admin.destroy();
-  await db.close();
-});
+const db = useTestDb();
 
 /** An error as the Step Functions SDK integration reports a DynamoDB error: `DynamoDb.<ExceptionName>`. */
 function sdkIntegrationError(exception: string, message: string): Error {
@@ -56,15 +44,13 @@ function backupService(create: () => Promise<unknown>, describe: (poll: number) 
 }
 
 async function runWithBackup(overrides: Record<string, TaskHandler>) {
-  const table = uniqueTableName('backup');
-  await createTable(admin, table);
-  await putItems(admin, table, accessLogItems(ITEMS));
-  const before = canonical(Object.fromEntries(await itemsByKey(admin, table)));
+  const table = await seededAccessLogTable(db.admin, ITEMS, 'backup');
+  const before = canonical(Object.fromEntries(await itemsByKey(db.admin, table)));
   const client = testClient(db.endpoint);
   const calls = countCalls(client);
   const result = await runOurs({ client, table, migration: clfToEpoch, input: {}, taskOverrides: overrides });
   client.destroy();
-  const unchanged = canonical(Object.fromEntries(await itemsByKey(admin, table))) === before;
+  const unchanged = canonical(Object.fromEntries(await itemsByKey(db.admin, table))) === before;
   return { result, writes: calls.writes(), scans: calls.calls.ScanCommand ?? 0, unchanged };
 }
 
@@ -156,10 +142,8 @@ describe('GIVEN a migration that must back up the table first (skipBackup not se
   });
 
   it('WHEN the endpoint has no backup API (dynalite) THEN a full copy of the table as it was is made before the first write', async () => {
-    const table = uniqueTableName('copy');
-    await createTable(admin, table);
-    await putItems(admin, table, accessLogItems(ITEMS));
-    const before = await itemsByKey(admin, table);
+    const table = await seededAccessLogTable(db.admin, ITEMS, 'copy');
+    const before = await itemsByKey(db.admin, table);
     const client = testClient(db.endpoint);
 
     const result = await runOurs({ client, table, migration: clfToEpoch, input: {} });
@@ -168,8 +152,8 @@ describe('GIVEN a migration that must back up the table first (skipBackup not se
     expect(result.status).toBe('SUCCEEDED');
     const backup = result.summary!.backup;
     if (backup === 'skipped') throw new Error('expected a backup');
-    const copy = await itemsByKey(admin, backup.name);
+    const copy = await itemsByKey(db.admin, backup.name);
     expect(canonical(Object.fromEntries(copy))).toBe(canonical(Object.fromEntries(before)));
-    expect((await itemsByKey(admin, table)).get(itemKey(5))?.timestamp).toEqual({ N: expectedEpoch(5) });
+    expect((await itemsByKey(db.admin, table)).get(itemKey(5))?.timestamp).toEqual({ N: expectedEpoch(5) });
   });
 });

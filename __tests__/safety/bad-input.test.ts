@@ -3,41 +3,25 @@
  * run before a single write; a transform that misbehaves on one item fails that item (key and
  * reason) and leaves it as it was; odd but valid items migrate, with untouched attributes exact.
  */
-import { DeleteTableCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { EmbeddedDynamoDB } from '../../local/embedded-dynamodb';
+import { DeleteTableCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { updateParams } from '../../handlers/write-plan';
 import { defineMigration, type Item, type Migration } from '../../migrations/define';
 import clfToEpoch from '../../migrations/examples/clf-to-epoch';
-import { accessLogItem, accessLogItems, expectedEpoch, itemKey } from '../support/access-log';
-import { canonical, createTable, itemsByKey, putItems, scanAll, startDb, testClient, uniqueTableName, type RawItem } from '../support/dynamo';
+import { accessLogItem, expectedEpoch, itemKey, seededAccessLogTable } from '../support/access-log';
+import { canonical, createTable, itemsByKey, putItems, scanAll, testClient, uniqueTableName, useTestDb, type RawItem } from '../support/dynamo';
 import { beforeRequest, countCalls, injectFaults, nthRequest } from '../support/faults';
 import { runOurs } from '../support/run-ours';
-import { updateParams } from '../../handlers/write-plan';
 
-let db: EmbeddedDynamoDB;
-let admin: DynamoDBClient;
+const db = useTestDb();
 
-beforeAll(async () => {
-  db = await startDb();
-  admin = testClient(db.endpoint);
-});
-afterAll(async () => {
-  admin.destroy();
-  await db.close();
-});
-
-async function seededTable(count: number, prefix = 'bad'): Promise<string> {
-  const table = uniqueTableName(prefix);
-  await createTable(admin, table);
-  await putItems(admin, table, accessLogItems(count));
-  return table;
-}
+const seededTable = (count: number, prefix = 'bad') => seededAccessLogTable(db.admin, count, prefix);
 
 describe('GIVEN malformed execution input', () => {
   let table: string;
   let before: string;
   beforeAll(async () => {
     table = await seededTable(20, 'input');
-    before = canonical(Object.fromEntries(await itemsByKey(admin, table)));
+    before = canonical(Object.fromEntries(await itemsByKey(db.admin, table)));
   });
 
   // [case, input, what the cause must say (the field, and the allowed range or form)]
@@ -83,7 +67,7 @@ describe('GIVEN malformed execution input', () => {
     for (const text of mentions) expect(result.cause).toContain(text);
     expect(calls.writes()).toBe(0);
     expect(calls.calls.ScanCommand ?? 0).toBe(0);
-    expect(canonical(Object.fromEntries(await itemsByKey(admin, table)))).toBe(before);
+    expect(canonical(Object.fromEntries(await itemsByKey(db.admin, table)))).toBe(before);
   });
 });
 
@@ -104,7 +88,7 @@ describe('GIVEN a table the migration cannot use', () => {
     const table = await seededTable(600);
     const client = testClient(db.endpoint);
     const deletion = beforeRequest(client, nthRequest('UpdateItemCommand', 100), async () => {
-      await admin.send(new DeleteTableCommand({ TableName: table }));
+      await db.admin.send(new DeleteTableCommand({ TableName: table }));
     });
 
     const result = await runOurs({ client, table, migration: clfToEpoch, input: { skipBackup: true, totalSegments: 2, pageSize: 50, toleratedFailures: 1_000 } });
@@ -121,7 +105,7 @@ describe('GIVEN a table the migration cannot use', () => {
     ['UpdateItemCommand', 'dynamodb:UpdateItem'],
   ])('WHEN the role may not call %s (AccessDenied) THEN the run fails with TableAccessError naming the action, and no item changes', async (command, action) => {
     const table = await seededTable(200);
-    const before = canonical(Object.fromEntries(await itemsByKey(admin, table)));
+    const before = canonical(Object.fromEntries(await itemsByKey(db.admin, table)));
     const client = testClient(db.endpoint);
     const faults = injectFaults(client, { rate: 0, kinds: [], persistent: (r) => (r.command === command ? 'AccessDeniedException' : undefined) });
 
@@ -131,7 +115,7 @@ describe('GIVEN a table the migration cannot use', () => {
     expect(result).toMatchObject({ status: 'FAILED', error: 'TableAccessError' });
     expect(result.cause).toContain(`Access to table '${table}' was denied for ${action}`);
     expect(faults.total()).toBeGreaterThan(0);
-    expect(canonical(Object.fromEntries(await itemsByKey(admin, table)))).toBe(before);
+    expect(canonical(Object.fromEntries(await itemsByKey(db.admin, table)))).toBe(before);
   });
 
   // BUG (reported): when one item's write meets a table-level error (AccessDenied, table gone), the
@@ -163,7 +147,7 @@ describe('GIVEN a dry run (dryRun: true)', () => {
   it('WHEN the transform would update, delete and fail items THEN nothing is written, and the summary shows what would change', async () => {
     // 20 items in 2 segments: every change fits in the summary's sample (13 per segment).
     const table = await seededTable(20);
-    const before = canonical(Object.fromEntries(await itemsByKey(admin, table)));
+    const before = canonical(Object.fromEntries(await itemsByKey(db.admin, table)));
     const client = testClient(db.endpoint);
     const calls = countCalls(client);
     const migration = defineMigration({
@@ -184,7 +168,7 @@ describe('GIVEN a dry run (dryRun: true)', () => {
     expect(result.summary!.changes).toContainEqual({ key: { pk: itemKey(2) }, action: 'delete' });
     expect(result.summary!.changes).toContainEqual({ key: { pk: itemKey(3) }, action: 'update', set: { timestamp: Number(expectedEpoch(3)) } });
     expect(calls.writes()).toBe(0);
-    expect(canonical(Object.fromEntries(await itemsByKey(admin, table)))).toBe(before);
+    expect(canonical(Object.fromEntries(await itemsByKey(db.admin, table)))).toBe(before);
   });
 });
 
@@ -222,7 +206,7 @@ describe('GIVEN a transform that misbehaves on one item (item-000007) and conver
     expect(result.status).toBe('SUCCEEDED');
     expect(result.summary).toMatchObject({ failed: 1, updated: 29 });
     expect(result.summary!.failures).toEqual([{ key: { pk: victim }, reason: expect.stringMatching(reason) }]);
-    const final = await itemsByKey(admin, table);
+    const final = await itemsByKey(db.admin, table);
     expect(canonical(final.get(victim))).toBe(canonical(accessLogItem(7)));
     for (let i = 0; i < 30; i++) if (i !== 7) expect(final.get(itemKey(i))?.timestamp).toEqual({ N: expectedEpoch(i) });
     // Only the 29 good items were written (a rejected write of the victim does not change it).
@@ -233,12 +217,12 @@ describe('GIVEN a transform that misbehaves on one item (item-000007) and conver
 describe('GIVEN odd but valid items', () => {
   /** Runs the CLF migration over `items` and returns the table before and after, by key. */
   async function migrate(table: string, items: RawItem[], keyName = 'pk', input: Record<string, unknown> = {}) {
-    await putItems(admin, table, items);
-    const before = new Map((await scanAll(admin, table)).map((item) => [canonical({ k: item[keyName] }), item]));
+    await putItems(db.admin, table, items);
+    const before = new Map((await scanAll(db.admin, table)).map((item) => [canonical({ k: item[keyName] }), item]));
     const client = testClient(db.endpoint);
     const result = await runOurs({ client, table, migration: clfToEpoch, input: { skipBackup: true, totalSegments: 2, ...input } });
     client.destroy();
-    const after = new Map((await scanAll(admin, table)).map((item) => [canonical({ k: item[keyName] }), item]));
+    const after = new Map((await scanAll(db.admin, table)).map((item) => [canonical({ k: item[keyName] }), item]));
     return { result, before, after };
   }
 
@@ -257,7 +241,7 @@ describe('GIVEN odd but valid items', () => {
 
   it('WHEN an item is close to the 400 KB limit THEN its timestamp is converted and its large attribute is untouched', async () => {
     const table = uniqueTableName('large');
-    await createTable(admin, table);
+    await createTable(db.admin, table);
     const large = { ...accessLogItem(1), blob: { S: 'é'.repeat(195 * 1024) } }; // 2 bytes each in UTF-8: ~390 KB
     const { result, before, after } = await migrate(table, [large, accessLogItem(2)]);
 
@@ -268,7 +252,7 @@ describe('GIVEN odd but valid items', () => {
 
   it('WHEN items hold 38-digit numbers, binary values, sets and odd list elements THEN all of them stay byte-identical', async () => {
     const table = uniqueTableName('odd');
-    await createTable(admin, table);
+    await createTable(db.admin, table);
     const odd = (i: number): RawItem => ({
       ...accessLogItem(i),
       big: { N: '12345678901234567890123456789012345678' },
@@ -295,7 +279,7 @@ describe('GIVEN odd but valid items', () => {
   // with a deep or large map or list (maps and lists are compared element by element).
   it('WHEN items hold a map nested 30 levels deep THEN they migrate and the map stays byte-identical', async () => {
     const table = uniqueTableName('nested');
-    await createTable(admin, table);
+    await createTable(db.admin, table);
     let nested: AttributeValue = { S: 'bottom' };
     for (let depth = 0; depth < 30; depth++) nested = { M: { [`level${30 - depth}`]: nested, n: { N: String(depth) } } };
     const { result, before, after } = await migrate(table, Array.from({ length: 10 }, (_, i) => ({ ...accessLogItem(i), nested })));
@@ -306,7 +290,7 @@ describe('GIVEN odd but valid items', () => {
 
   it('WHEN items have 300 attributes (a full condition over 4 KB) THEN they migrate and the other attributes stay byte-identical', async () => {
     const table = uniqueTableName('wide');
-    await createTable(admin, table);
+    await createTable(db.admin, table);
     const wide = (i: number): RawItem => ({
       ...accessLogItem(i),
       ...Object.fromEntries(Array.from({ length: 300 }, (_, a) => [`attribute${a}`, { S: `value ${a}` }])),
@@ -319,7 +303,7 @@ describe('GIVEN odd but valid items', () => {
 
   it('WHEN the table has binary partition keys and the scan pages through them THEN every item is migrated and a failure reports its key in base64', async () => {
     const table = uniqueTableName('binkey');
-    await createTable(admin, table, { name: 'id', type: 'B' });
+    await createTable(db.admin, table, { name: 'id', type: 'B' });
     const items = Array.from({ length: 60 }, (_, i): RawItem => {
       const { pk: _pk, ...rest } = accessLogItem(i);
       return { id: { B: new Uint8Array([i, 0, 255 - i]) }, ...rest };
@@ -342,7 +326,7 @@ describe('GIVEN odd but valid items', () => {
 
   it('WHEN the table has a composite numeric key THEN every item is migrated and keys are untouched', async () => {
     const table = uniqueTableName('composite');
-    await createTable(admin, table, { name: 'tenant', type: 'N' }, { name: 'seq', type: 'N' });
+    await createTable(db.admin, table, { name: 'tenant', type: 'N' }, { name: 'seq', type: 'N' });
     const items = Array.from({ length: 40 }, (_, i): RawItem => {
       const { pk: _pk, ...rest } = accessLogItem(i);
       return { tenant: { N: String(i % 3) }, seq: { N: `${i}00000000000000000000000000000001` }, ...rest };

@@ -5,37 +5,21 @@
  * scenarios run through our workflow and through the AWS sample's shape.
  */
 import { DeleteItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { EmbeddedDynamoDB } from '../../local/embedded-dynamodb';
 import { runSampleWorkflowLocally } from '../../fixtures/aws-sample-workflow';
-import { accessLogItem, accessLogItems, appliedCount, countingMigration, expectedEpoch, itemKey } from '../support/access-log';
-import { createTable, getItem, itemsByKey, putItems, startDb, testClient, uniqueTableName, type RawItem } from '../support/dynamo';
+import { accessLogItem, appliedCount, countingMigration, expectedEpoch, itemKey, seededAccessLogTable } from '../support/access-log';
+import { getItem, itemsByKey, testClient, useTestDb, type RawItem } from '../support/dynamo';
 import { beforeRequest, requestKey } from '../support/faults';
 import { runOurs } from '../support/run-ours';
 import { assessDamage, startWriters, type WriterDamage, type WriterLog } from '../support/writers';
 
-let db: EmbeddedDynamoDB;
-/** The application's client: never faulted, never hooked. */
-let app: DynamoDBClient;
-
-beforeAll(async () => {
-  db = await startDb();
-  app = testClient(db.endpoint);
-});
-afterAll(async () => {
-  app.destroy();
-  await db.close();
-});
+/** The test DynamoDB; its admin client plays the application (never faulted, never hooked). */
+const db = useTestDb();
 
 /** A fresh table with `count` access-log items. */
-async function seededTable(prefix: string, count: number): Promise<string> {
-  const table = uniqueTableName(prefix);
-  await createTable(app, table);
-  await putItems(app, table, accessLogItems(count));
-  return table;
-}
+const seededTable = (prefix: string, count: number) => seededAccessLogTable(db.admin, count, prefix);
 
 const incrementCounter = (table: string, key: string) =>
-  app.send(
+  db.admin.send(
     new UpdateItemCommand({
       TableName: table,
       Key: { pk: { S: key } },
@@ -44,7 +28,7 @@ const incrementCounter = (table: string, key: string) =>
       ExpressionAttributeValues: { ':note': { S: 'written by the application' }, ':one': { N: '1' } },
     }),
   );
-const deleteItem = (table: string, key: string) => app.send(new DeleteItemCommand({ TableName: table, Key: { pk: { S: key } } }));
+const deleteItem = (table: string, key: string) => db.admin.send(new DeleteItemCommand({ TableName: table, Key: { pk: { S: key } } }));
 
 /** The two workflows under test, each running on its own client with a hook before its write of one item. */
 const workflows = {
@@ -72,7 +56,7 @@ describe('GIVEN the application updates an item after the migration scanned it a
     client.destroy();
     expect(hook.fired).toBe(true);
     expect(status).toBe('SUCCEEDED');
-    return getItem(app, table, { pk: { S: target } });
+    return getItem(db.admin, table, { pk: { S: target } });
   }
 
   it('WHEN our workflow writes it THEN the application update survives and the item is still migrated once', async () => {
@@ -111,7 +95,7 @@ function startApplication(table: string) {
     else updaterKeys[i % UPDATERS]!.push(itemKey(i));
   }
   return startWriters({
-    client: app,
+    client: db.admin,
     table,
     updaterKeys,
     hotKeys: 10,
@@ -135,7 +119,7 @@ async function underConcurrentWrites(prefix: string, migrate: (table: string) =>
   const writers = startApplication(table);
   await migrate(table);
   const log = await writers.stop();
-  const final = await itemsByKey(app, table);
+  const final = await itemsByKey(db.admin, table);
   return { log, damage: assessDamage(log, final), final };
 }
 

@@ -6,16 +6,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Checkpoint } from '../../local/checkpoint';
-import type { EmbeddedDynamoDB } from '../../local/embedded-dynamodb';
 import type { LambdaHandler } from '../../local/lambda-loader';
 import type { LocalRunResult } from '../../local/run-workflow';
 import type { Migration } from '../../migrations/define';
 import clfToEpoch from '../../migrations/examples/clf-to-epoch';
-import { accessLogItems, appliedCount, countingMigration, expectedEpoch, itemKey, migratedExactlyOnce } from '../support/access-log';
+import { accessLogItems, appliedCount, countingMigration, expectedEpoch, itemKey, migratedExactlyOnce, seededAccessLogTable } from '../support/access-log';
 import { crashingLambda, LambdaCrashError, type CrashingLambda } from '../support/crash';
-import { canonical, createTable, itemsByKey, putItems, startDb, testClient, uniqueTableName, type RawItem } from '../support/dynamo';
+import { canonical, itemsByKey, testClient, useTestDb, type RawItem } from '../support/dynamo';
 import { countCalls } from '../support/faults';
 import { inProcessLambda, runOurs } from '../support/run-ours';
 
@@ -24,18 +22,13 @@ const ITEMS = 1_200;
 const baseInput = { skipBackup: true, totalSegments: 2, maxConcurrency: 2, pageSize: 20 };
 const BUDGET_MS = 1_000;
 
-let db: EmbeddedDynamoDB;
-let admin: DynamoDBClient;
+const db = useTestDb();
 let dir: string;
 
-beforeAll(async () => {
-  db = await startDb();
-  admin = testClient(db.endpoint);
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'ddb-migrate-crash-'));
 });
-afterAll(async () => {
-  admin.destroy();
-  await db.close();
+afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -55,9 +48,7 @@ interface CrashAndResume {
  * resumes from the checkpoint with a healthy Lambda and the same input.
  */
 async function crashThenResume(migration: Migration, extraInput: Record<string, unknown> = {}): Promise<CrashAndResume> {
-  const table = uniqueTableName('crash');
-  await createTable(admin, table);
-  await putItems(admin, table, accessLogItems(ITEMS));
+  const table = await seededAccessLogTable(db.admin, ITEMS, 'crash');
   const input = { ...baseInput, ...extraInput };
   const file = join(dir, `${table}.json`);
 
@@ -77,7 +68,7 @@ async function crashThenResume(migration: Migration, extraInput: Record<string, 
   });
   await crashing.settled();
   dying.destroy();
-  const afterCrash = await itemsByKey(admin, table);
+  const afterCrash = await itemsByKey(db.admin, table);
 
   const healthy = testClient(db.endpoint);
   const calls = countCalls(healthy);
@@ -85,7 +76,7 @@ async function crashThenResume(migration: Migration, extraInput: Record<string, 
   if (!checkpoint) throw new Error(`the failed run left no checkpoint at ${file}`);
   const resumed = await runOurs({ client: healthy, table, migration, input, batchBudgetMs: BUDGET_MS, checkpoint });
   healthy.destroy();
-  return { first, crash: crashing.crash, afterCrash, resumed, resumeWrites: calls.writes(), final: await itemsByKey(admin, table) };
+  return { first, crash: crashing.crash, afterCrash, resumed, resumeWrites: calls.writes(), final: await itemsByKey(db.admin, table) };
 }
 
 /** Seeded items whose timestamp is already converted. */
@@ -145,9 +136,7 @@ describe('GIVEN a local run whose Lambda fails in one segment while another segm
   // MigrateBatch calls of other segments were still in flight; they went on writing items and saving
   // the checkpoint after the result, so a resume in the same process raced with the old run.
   it('WHEN the run has reported FAILED THEN no more items are written', async () => {
-    const table = uniqueTableName('stop');
-    await createTable(admin, table);
-    await putItems(admin, table, accessLogItems(ITEMS));
+    const table = await seededAccessLogTable(db.admin, ITEMS, 'stop');
     const client = testClient(db.endpoint);
     const calls = countCalls(client);
     const handler = inProcessLambda(client, table, clfToEpoch);

@@ -3,10 +3,9 @@
  * must absorb that (retries, visibly counted), apply every item's change exactly once, and turn an
  * item whose calls keep failing into a per-item failure with its key and reason instead of a crash.
  */
-import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { EmbeddedDynamoDB } from '../../local/embedded-dynamodb';
-import { accessLogItems, countingMigration, itemKey, migratedExactlyOnce } from '../support/access-log';
-import { createTable, itemsByKey, putItems, startDb, testClient, uniqueTableName } from '../support/dynamo';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { countingMigration, itemKey, migratedExactlyOnce, seededAccessLogTable } from '../support/access-log';
+import { itemsByKey, testClient, useTestDb } from '../support/dynamo';
 import { beforeRequest, injectFaults, requestKey, TRANSIENT_FAULTS } from '../support/faults';
 import { runOurs } from '../support/run-ours';
 
@@ -17,24 +16,9 @@ const input = { skipBackup: true, totalSegments: 4, maxConcurrency: 4, pageSize:
 /** 8 segments of 2 pages: a page waits for its slowest throttled item (backoff starts at 1 s), so few pages keep runs quick. */
 const wideInput = { ...input, totalSegments: 8, maxConcurrency: 8, pageSize: 80 };
 
-let db: EmbeddedDynamoDB;
-let admin: DynamoDBClient;
+const db = useTestDb();
 
-beforeAll(async () => {
-  db = await startDb();
-  admin = testClient(db.endpoint);
-});
-afterAll(async () => {
-  admin.destroy();
-  await db.close();
-});
-
-async function seededTable(count = ITEMS): Promise<string> {
-  const table = uniqueTableName('faults');
-  await createTable(admin, table);
-  await putItems(admin, table, accessLogItems(count));
-  return table;
-}
+const seededTable = (count = ITEMS) => seededAccessLogTable(db.admin, count, 'faults');
 
 describe('GIVEN 1 in 5 DynamoDB calls fails with throttling, a 500, a connection reset or a timeout', () => {
   it('WHEN the faults hit before DynamoDB applies the call THEN the run succeeds, every item is migrated exactly once, and every retry is counted', async () => {
@@ -53,7 +37,7 @@ describe('GIVEN 1 in 5 DynamoDB calls fails with throttling, a 500, a connection
     client.destroy();
 
     expect(result.status).toBe('SUCCEEDED');
-    expect(migratedExactlyOnce(await itemsByKey(admin, table), ITEMS, { deleteWhen })).toEqual([]);
+    expect(migratedExactlyOnce(await itemsByKey(db.admin, table), ITEMS, { deleteWhen })).toEqual([]);
     expect(result.summary).toMatchObject({ scanned: ITEMS, updated: 900, deleted: 100, failed: 0, conflicts: 0 });
     // Every kind was injected, on every kind of call the batch makes.
     for (const kind of TRANSIENT_FAULTS) expect(faults.injected[kind]).toBeGreaterThan(5);
@@ -87,7 +71,7 @@ describe('GIVEN 1 in 5 DynamoDB calls fails with throttling, a 500, a connection
 
     expect(result.status).toBe('SUCCEEDED');
     expect(lost.lostResponses).toBeGreaterThan(5);
-    const final = await itemsByKey(admin, table);
+    const final = await itemsByKey(db.admin, table);
     expect(migratedExactlyOnce(final, ITEMS, { deleteWhen })).toEqual([]);
     expect([...final.values()].filter((item) => item.migration?.S !== 'clf-to-epoch-counted')).toEqual([]);
     expect(result.summary!.retries).toBeGreaterThanOrEqual(faults.total() - (faults.byCommand.DescribeTableCommand ?? 0));
@@ -108,7 +92,7 @@ describe('GIVEN 1 in 5 DynamoDB calls fails with throttling, a 500, a connection
 
     expect(lost.lostResponses).toBeGreaterThan(5);
     expect(result.status).toBe('SUCCEEDED');
-    expect(migratedExactlyOnce(await itemsByKey(admin, table), ITEMS, { deleteWhen })).toEqual([]);
+    expect(migratedExactlyOnce(await itemsByKey(db.admin, table), ITEMS, { deleteWhen })).toEqual([]);
   });
 
   // Regression (found by this suite, fixed in 94d4dfd): retried writes that end in ConditionalCheckFailed
@@ -123,7 +107,7 @@ describe('GIVEN 1 in 5 DynamoDB calls fails with throttling, a 500, a connection
     client.destroy();
 
     expect(lost.lostResponses).toBeGreaterThan(50);
-    const final = await itemsByKey(admin, table);
+    const final = await itemsByKey(db.admin, table);
     const failedKeys = result.segments.flatMap((s) => s.failures).map((f) => String(f.key.pk));
     const failedButChanged = failedKeys.filter((key) => final.get(key)?.migration !== undefined);
     expect(failedButChanged).toEqual([]);
@@ -161,7 +145,7 @@ describe('GIVEN faults that outlast the SDK retries for a few items (client with
       { key: { pk: itemKey(555) }, reason: expect.stringMatching(/ProvisionedThroughputExceededException.*after 3 attempts/) },
       { key: { pk: itemKey(777) }, reason: expect.stringMatching(/ProvisionedThroughputExceededException.*after 3 attempts/) },
     ]);
-    const final = await itemsByKey(admin, table);
+    const final = await itemsByKey(db.admin, table);
     expect(migratedExactlyOnce(final, ITEMS, { deleteWhen, untouched: new Set([...stuck, stuckDelete]) })).toEqual([]);
   });
 
@@ -180,7 +164,7 @@ describe('GIVEN faults that outlast the SDK retries for a few items (client with
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('ToleratedFailuresExceeded');
     expect(result.cause).toContain('3 items failed, more than the 2 tolerated');
-    expect(migratedExactlyOnce(await itemsByKey(admin, table), ITEMS, { deleteWhen, untouched: stuck })).toEqual([]);
+    expect(migratedExactlyOnce(await itemsByKey(db.admin, table), ITEMS, { deleteWhen, untouched: stuck })).toEqual([]);
   });
 
   // Regression (found by this suite, fixed in 94d4dfd): the SDK's standard retry mode shares one quota of
@@ -196,7 +180,7 @@ describe('GIVEN faults that outlast the SDK retries for a few items (client with
     client.destroy();
 
     expect(result.segments.flatMap((s) => s.failures)).toEqual([]);
-    expect(migratedExactlyOnce(await itemsByKey(admin, table), 400)).toEqual([]);
+    expect(migratedExactlyOnce(await itemsByKey(db.admin, table), 400)).toEqual([]);
   });
 
   // Regression (found by this suite, fixed in 94d4dfd): a failing re-read after a conflict rejected the
@@ -212,7 +196,7 @@ describe('GIVEN faults that outlast the SDK retries for a few items (client with
     });
     // The application changes the item between our scan and our write, so our write meets a conflict.
     beforeRequest(client, (r) => r.command === 'UpdateItemCommand' && requestKey(r) === victim, async () => {
-      await admin.send(
+      await db.admin.send(
         new UpdateItemCommand({
           TableName: table,
           Key: { pk: { S: victim } },

@@ -5,7 +5,8 @@
 import { demoTimestamp } from '../../local/demo';
 import { defineMigration, type Item, type Migration } from '../../migrations/define';
 import { clfToEpochSeconds } from '../../migrations/examples/clf-to-epoch';
-import { canonical, type RawItem } from './dynamo';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { canonical, createTable, putItems, uniqueTableName, type RawItem } from './dynamo';
 
 /** The key of seeded item `i`. */
 export const itemKey = (i: number): string => `item-${String(i).padStart(6, '0')}`;
@@ -23,6 +24,14 @@ export function accessLogItem(i: number): RawItem {
     counter: { N: '0' },
     note: { S: 'seeded' },
   };
+}
+
+/** A new table holding `count` seeded items; returns its name. */
+export async function seededAccessLogTable(client: DynamoDBClient, count: number, prefix = 'access-log'): Promise<string> {
+  const table = uniqueTableName(prefix);
+  await createTable(client, table);
+  await putItems(client, table, accessLogItems(count));
+  return table;
 }
 
 /** `count` seeded items. */

@@ -57,6 +57,38 @@ export async function startDb(): Promise<EmbeddedDynamoDB> {
   };
 }
 
+/** The test file's DynamoDB: its endpoint and an admin client for setting up and checking tables. */
+export interface TestDb {
+  readonly endpoint: string;
+  readonly admin: DynamoDBClient;
+}
+
+/** Starts one dynalite for the calling test file (beforeAll) and stops it (afterAll). */
+export function useTestDb(): TestDb {
+  let db: EmbeddedDynamoDB | undefined;
+  let admin: DynamoDBClient | undefined;
+  beforeAll(async () => {
+    db = await startDb();
+    admin = testClient(db.endpoint);
+  });
+  afterAll(async () => {
+    admin?.destroy();
+    await db?.close();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('useTestDb(): the database is only there inside tests and hooks');
+    return value;
+  };
+  return {
+    get endpoint() {
+      return started(db).endpoint;
+    },
+    get admin() {
+      return started(admin);
+    },
+  };
+}
+
 /**
  * A client configured exactly like the one the local runner's Lambda uses (local/embedded-dynamodb
  * `clientConfig`, the same retry behaviour as the deployed Lambda), so fault tests exercise what
