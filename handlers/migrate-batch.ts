@@ -80,14 +80,23 @@ export async function migrateBatch(
     progress.totals.retries += (page.$metadata.attempts ?? 1) - 1;
     const items = page.Items ?? [];
     progress.totals.scanned += items.length;
-    const reports = await Promise.all(
+    // A table-level error (access denied, table gone) stops the page: queued items do not start, and
+    // the error is thrown only once the items already running have finished.
+    let stop: unknown;
+    const settled = await Promise.allSettled(
       items.map((item) =>
         limit(async () => {
           await pacer.take();
-          return ctx.migrator.migrate(item);
+          if (stop !== undefined) throw stop;
+          return ctx.migrator.migrate(item).catch((error: unknown) => {
+            stop ??= error;
+            throw error;
+          });
         }),
       ),
     );
+    if (stop !== undefined) throw stop;
+    const reports = settled.map((r) => (r as PromiseFulfilledResult<ItemReport>).value);
     for (const report of reports) {
       record(progress, report, sampleLimit);
       if (report.kind === 'failed') ctx.log('item.failed', { segment, key: report.key, reason: report.reason });

@@ -118,13 +118,8 @@ describe('GIVEN a table the migration cannot use', () => {
     expect(canonical(Object.fromEntries(await itemsByKey(db.admin, table)))).toBe(before);
   });
 
-  // BUG (reported): when one item's write meets a table-level error (AccessDenied, table gone), the
-  // page's Promise.all rejects and MigrateBatch fails, but p-limit keeps starting the page's remaining
-  // items: they go on calling DynamoDB after the Lambda returned its error (on AWS they resume inside
-  // the frozen container's next invocation, next to the retry). Fix (handlers/migrate-batch.ts): after
-  // the first rejection set a flag that makes queued items return without migrating, and wait for the
-  // ones already running (Promise.allSettled) before rethrowing the table-level error.
-  it.failing('WHEN a write is denied THEN the batch stops: only the writes already in flight (2 segments x 16) are attempted', async () => {
+  // Regression: queued items of the page must not go on calling DynamoDB after the batch failed.
+  it('WHEN a write is denied THEN the batch stops: only the writes already in flight (2 segments x 16) are attempted', async () => {
     const table = await seededTable(400);
     const client = testClient(db.endpoint);
     const faults = injectFaults(client, { rate: 0, kinds: [], persistent: (r) => (r.command === 'UpdateItemCommand' ? 'AccessDeniedException' : undefined) });
