@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { Summary } from '../workflow/contract';
-import { createTable, scanAll, startTestDb, stopTestDb, type TestDb } from './helpers/table';
+import { createTable, scanAll, startTestDb, stopTestDb, type TestDb } from './support/test-table';
 
 const run = promisify(execFile);
 const bin = resolve(__dirname, '../bin/ddb-migrate.js');
