@@ -2,7 +2,7 @@ import validateAsl from 'asl-validator';
 import { joinFragments, mergeStatements, stateMachine } from '../asl/graph';
 import { toMermaid } from '../asl/mermaid';
 import { cursorLoop, pollUntil, segmentMap } from '../asl/patterns';
-import { retryPolicy } from '../asl/retry';
+import { catchAll, retryPolicy } from '../asl/retry';
 import { awsSdkTask, lambdaInvoke } from '../asl/tasks';
 import type { Fragment, State, TaskState, WaitState } from '../asl/types';
 
@@ -66,6 +66,12 @@ describe('task helpers', () => {
     [{ service: 'dynamodb', action: 'scan', iamResources: [] }, "Task 'T' must name the resources it calls dynamodb:scan on"],
   ])('rejects a malformed SDK call %j', (call, message) => {
     expect(() => awsSdkTask('T', call, { then: { End: true } })).toThrow(message);
+  });
+});
+
+describe('presets', () => {
+  it('catches every error into a path and moves on', () => {
+    expect(catchAll('Handle', '$.error')).toStrictEqual({ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Handle' });
   });
 });
 

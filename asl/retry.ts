@@ -1,4 +1,4 @@
-import type { Retrier } from './types';
+import type { Catcher, JsonPath, Retrier } from './types';
 
 /** Retry presets, named for the failures they absorb. */
 export const retryPolicy = {
@@ -30,3 +30,6 @@ export const retryPolicy = {
     JitterStrategy: 'FULL',
   },
 } satisfies Record<string, Retrier>;
+
+/** Catches every error, keeps it at `resultPath` (the state's input is otherwise kept) and goes to `next`. */
+export const catchAll = (next: string, resultPath: JsonPath): Catcher => ({ ErrorEquals: ['States.ALL'], ResultPath: resultPath, Next: next });

@@ -1,6 +1,6 @@
 import { stateMachine, type BuiltStateMachine } from '../asl/graph';
 import { cursorLoop, pollUntil, segmentMap, type ChildExecutions } from '../asl/patterns';
-import { retryPolicy } from '../asl/retry';
+import { catchAll, retryPolicy } from '../asl/retry';
 import { awsSdkTask, lambdaInvoke } from '../asl/tasks';
 import type { Fragment } from '../asl/types';
 
@@ -79,7 +79,7 @@ export function migrationWorkflow(target: WorkflowTarget): BuiltStateMachine {
       resultSelector: backupDetails('$.BackupDetails'),
       resultPath: '$.backup',
       retry: [retryPolicy.dynamoDbTransient],
-      catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.backupError', Next: S.backupFailed }],
+      catch: [catchAll(S.backupFailed, '$.backupError')],
       then: { Next: S.backupPoll },
     },
   );
@@ -98,7 +98,7 @@ export function migrationWorkflow(target: WorkflowTarget): BuiltStateMachine {
           resultSelector: backupDetails('$.BackupDescription.BackupDetails'),
           resultPath: '$.backup',
           retry: [retryPolicy.dynamoDbTransient],
-          catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.backupError', Next: S.backupFailed }],
+          catch: [catchAll(S.backupFailed, '$.backupError')],
           then,
         },
       ),
