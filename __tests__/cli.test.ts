@@ -13,8 +13,12 @@ const workdir = mkdtempSync(join(tmpdir(), 'ddb-migrate-cli-'));
 
 /** Runs the CLI as a user would: a child process, in a directory outside the repository. */
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return cliWithEnv({}, ...args);
+}
+
+async function cliWithEnv(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { cwd: workdir, env: { ...process.env, FORCE_COLOR: '0' }, timeout: 90_000 });
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { cwd: workdir, env: { ...process.env, FORCE_COLOR: '0', ...env }, timeout: 90_000 });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -72,10 +76,14 @@ describe('ddb-migrate run', () => {
     expect(items.filter((i) => /^n\d+!$/.test(i.name!.S!))).toHaveLength(300);
   });
 
-  it('writes nothing in a dry run', async () => {
+  it('writes nothing in a dry run (with a plain .js migration file)', async () => {
     const table = await seededTable(50);
     const before = await scanAll(t.client, table);
-    const { code, stdout } = await cli('run', '--endpoint', t.db.endpoint, '--table', table, '--migration', tagMigration, '--dry-run', '--skip-backup', '--json');
+    const jsMigration = migrationFile(
+      'tag.js',
+      `import { defineMigration } from 'dynamodb-migrations';\nexport default defineMigration({ id: 'tag-js', transform: (item) => ({ ...item, name: item.name + '!' }) });\n`,
+    );
+    const { code, stdout } = await cli('run', '--endpoint', t.db.endpoint, '--table', table, '--migration', jsMigration, '--dry-run', '--skip-backup', '--json');
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ dryRun: true, updated: 50, backup: 'skipped' });
     expect(await scanAll(t.client, table)).toStrictEqual(before);
@@ -89,6 +97,48 @@ describe('ddb-migrate run', () => {
     const summary = JSON.parse(stdout) as Summary;
     expect(summary).toMatchObject({ status: 'FAILED', error: 'ToleratedFailuresExceeded', failed: 20, updated: 0 });
     expect(summary.failures[0]!.reason).toBe('transform threw nope');
+  });
+});
+
+describe('ddb-migrate run --resume', () => {
+  // The migration kills the whole process after CRASH_AFTER items: a Lambda dying mid-batch.
+  const crashing = migrationFile(
+    'crashing.ts',
+    `import { defineMigration } from 'dynamodb-migrations';
+let seen = 0;
+export default defineMigration({
+  id: 'tag-once',
+  transform(item) {
+    if (process.env.CRASH_AFTER && ++seen > Number(process.env.CRASH_AFTER)) process.exit(70);
+    return { ...item, name: String(item.name) + '!' };
+  },
+});
+`,
+  );
+
+  it('continues a crashed run from its checkpoint; with a version marker every item is migrated exactly once', async () => {
+    const table = await seededTable(400);
+    const args = ['run', '--endpoint', t.db.endpoint, '--table', table, '--migration', crashing, '--segments', '2', '--page-size', '10', '--batch-seconds', '1', '--version-attribute', 'migratedBy', '--json'];
+    const crashed = await cliWithEnv({ CRASH_AFTER: '250' }, ...args);
+    expect(crashed.code).toBe(70);
+    const midway = await scanAll(t.client, table);
+    expect(midway.filter((i) => i.migratedBy).length).toBeGreaterThan(0);
+    expect(midway.filter((i) => i.migratedBy).length).toBeLessThan(400);
+
+    const again = await cli(...args);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/did not finish .*Continue it with --resume/);
+
+    const resumed = await cli(...args, '--resume');
+    expect(resumed.code).toBe(0);
+    const summary = JSON.parse(resumed.stdout) as Summary;
+    expect(summary).toMatchObject({ status: 'SUCCEEDED', failed: 0 });
+    expect(summary.backup).toMatchObject({ name: expect.stringContaining(`${table}-backup-`) });
+    const items = await scanAll(t.client, table);
+    expect(items.filter((i) => /^n\d+!$/.test(i.name!.S!) && i.migratedBy?.S === 'tag-once')).toHaveLength(400);
+
+    const nothingLeft = await cli(...args, '--resume');
+    expect(nothingLeft.stderr).toMatch(/There is no unfinished run/);
   });
 });
 
