@@ -129,6 +129,10 @@ export default defineMigration({
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/did not finish .*Continue it with --resume/);
 
+    const otherMigration = await cli(...args.map((a) => (a === crashing ? tagMigration : a)), '--resume');
+    expect(otherMigration.code).toBe(2);
+    expect(otherMigration.stderr).toMatch(/was started with .*crashing.ts; resume it with that migration/);
+
     const resumed = await cli(...args, '--resume');
     expect(resumed.code).toBe(0);
     const summary = JSON.parse(resumed.stdout) as Summary;
@@ -154,8 +158,9 @@ describe('bad input ends in a clear error, a non-zero exit and no writes', () =>
   });
 
   it.each([
-    ['a missing table', () => ['--table', 'nope'], /Table 'nope' does not exist at http/],
-    ['an unreachable endpoint', () => ['--endpoint', 'http://127.0.0.1:9', '--table', table], /Cannot reach DynamoDB at http:\/\/127.0.0.1:9/],
+    ['a missing table', () => ['--table', 'nope', '--migration', tagMigration], /Table 'nope' does not exist at http/],
+    ['an unreachable endpoint', () => ['--endpoint', 'http://127.0.0.1:9', '--table', table, '--migration', tagMigration], /Cannot reach DynamoDB at http:\/\/127.0.0.1:9/],
+    ['a table without a migration', () => ['--table', table], /--table needs --migration/],
     ['a migration file that does not exist', () => ['--table', table, '--migration', join(workdir, 'missing.ts')], /The migration file .*missing.ts does not exist/],
     ['a migration that does not compile', () => ['--table', table, '--migration', migrationFile('broken.ts', 'export default defineMigration({ id: \n')], /does not compile: .*broken.ts:\d+:\d+/],
     ['a migration without a defineMigration default export', () => ['--table', table, '--migration', migrationFile('plain.ts', 'export const x = 1;\n')], /has no default export made with defineMigration/],

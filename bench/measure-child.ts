@@ -29,7 +29,7 @@ function loadMigration(file: string): Migration {
 
 /** Runs ours; wraps the Lambda to time each MigrateBatch call, which gives a segment's own item rate. */
 function prepareOurs(job: OursJob, client: DynamoDBClient): () => Promise<RunOutcome> {
-  const lambda = loadLambda(job.bundle, job.table, { endpoint: job.endpoint }, builtInTuning);
+  const lambda = loadLambda(job.bundle, job.table, { endpoint: job.endpoint }, builtInTuning).handler;
   let batchMs = 0;
   let batchItems = 0;
   const timed: LambdaHandler = async (event: StepEvent, context) => {

@@ -1,6 +1,6 @@
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { defaultMigrationFile } from '../bundle/lambda-bundle';
 import { Checkpoint } from '../local/checkpoint';
 import { DEMO_TABLE, seedDemoTable, verifyDemoTable, type DemoVerification } from '../local/demo';
@@ -23,7 +23,7 @@ export class UserError extends Error {
 
 /** Where a local run's checkpoint lives: one file per endpoint and table, in the working directory. */
 export function checkpointFile(table: string, connection: Connection): string {
-  const where = createHash('sha256').update(connection.endpoint ?? `aws:${clientConfig(connection).region}`).digest('hex').slice(0, 8);
+  const where = createHash('sha256').update(connection.endpoint ?? `aws:${connection.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'default'}`).digest('hex').slice(0, 8);
   return join(process.cwd(), '.ddb-migrate', `${table.replace(/[^A-Za-z0-9_.-]/g, '_')}-${where}.checkpoint.json`);
 }
 
@@ -35,7 +35,7 @@ async function checkTable(table: string, connection: Connection): Promise<void> 
   } catch (error) {
     const name = (error as Error).name;
     const code = (error as { code?: string }).code ?? '';
-    const where = connection.endpoint ?? `AWS (${clientConfig(connection).region})`;
+    const where = connection.endpoint ?? `AWS (${connection.region ?? process.env.AWS_REGION ?? 'the default region'})`;
     if (name === 'ResourceNotFoundException') {
       throw new UserError(`Table '${table}' does not exist at ${where}. Check --table, --endpoint and --region; nothing was written.`);
     }
@@ -62,6 +62,9 @@ export interface RunOutcome {
 export async function runCommand(flags: RunFlags, out: NodeJS.WriteStream, err: NodeJS.WriteStream): Promise<RunOutcome> {
   const demo = flags.table === undefined;
   if (demo && flags.endpoint) throw new UserError('--endpoint needs --table: name the table to migrate at that endpoint.');
+  if (!demo && !flags.migration && !flags.resume) {
+    throw new UserError('--table needs --migration: name the migration file to run on that table (the demo migration only runs on the demo).');
+  }
   if (demo && flags.resume) throw new UserError('--resume needs --table: the embedded demo starts from fresh data every time.');
   const input = executionInputFrom(flags);
   try {
@@ -71,7 +74,9 @@ export async function runCommand(flags: RunFlags, out: NodeJS.WriteStream, err: 
   }
 
   const embedded = demo ? await startEmbeddedDynamoDB() : undefined;
-  const connection: Connection = embedded ? { endpoint: embedded.endpoint } : { endpoint: flags.endpoint, region: flags.region };
+  // Resolved once, so the table check, the backup and the Lambda all talk to the same DynamoDB.
+  const endpoint = embedded?.endpoint ?? flags.endpoint ?? process.env.AWS_ENDPOINT_URL_DYNAMODB ?? process.env.AWS_ENDPOINT_URL;
+  const connection: Connection = { ...(endpoint && { endpoint }), ...(flags.region && { region: flags.region }) };
   const table = flags.table ?? DEMO_TABLE;
   const client = dynamoDbClient(connection);
   const reporter: ProgressReporter = flags.json ? silentReporter : out.isTTY ? terminalReporter(err) : lineReporter((l) => out.write(`${l}\n`));
@@ -91,25 +96,31 @@ export async function runCommand(flags: RunFlags, out: NodeJS.WriteStream, err: 
         `A previous run of '${previous.data.migrationId}' on '${table}' did not finish (${file}). Continue it with --resume, or delete that file to start over.`,
       );
     }
-    // A resumed run keeps the input it started with: segments are only meaningful for one TotalSegments.
+    // A resumed run keeps the input and the migration it started with: segments and cursors only
+    // mean something for one TotalSegments, and finishing with another migration would mix two.
     const runInput = previous?.data.input ?? input;
+    const migrationFile = resolve(previous?.data.migrationFile ?? flags.migration ?? defaultMigrationFile);
+    if (previous && flags.migration && resolve(flags.migration) !== migrationFile) {
+      throw new UserError(`The unfinished run of '${table}' was started with ${migrationFile}; resume it with that migration (or leave --migration out).`);
+    }
 
-    const bundle = buildBundle(flags.migration ?? defaultMigrationFile);
-    const lambda = loadLambda(bundle, table, connection, builtInTuning);
-    const checkpoint = previous ?? Checkpoint.start(file, { table, migrationId: '', input: runInput });
+    const lambda = loadLambda(buildBundle(migrationFile), table, connection, builtInTuning);
+    if (previous && previous.data.migrationId !== lambda.migrationId) {
+      throw new UserError(
+        `The unfinished run of '${table}' was migration '${previous.data.migrationId}', but ${migrationFile} is now '${lambda.migrationId}'. Restore that file, or delete ${file} to start over.`,
+      );
+    }
+    const checkpoint = previous ?? Checkpoint.start(file, { table, migrationId: lambda.migrationId, migrationFile, input: runInput });
     const started = Date.now();
     const result = await runWorkflowLocally({
       definition: localDefinition(table),
-      lambda,
+      lambda: lambda.handler,
       client,
       input: runInput,
       executionName: `local-${new Date().toISOString().replace(/[^0-9]/g, '').slice(0, 14)}`,
       batchBudgetMs: flags.batchSeconds * 1000,
       checkpoint,
-      onPlan: (plan) => {
-        checkpoint.data.migrationId = plan.migrationId;
-        reporter.planned(plan, demo ? flags.items : plan.itemEstimate);
-      },
+      onPlan: (plan) => reporter.planned(plan, demo ? flags.items : plan.itemEstimate),
       onProgress: (p) => reporter.batch(p),
     });
     reporter.stop();
@@ -119,7 +130,10 @@ export async function runCommand(flags: RunFlags, out: NodeJS.WriteStream, err: 
     if (demo && result.status === 'SUCCEEDED' && !summary.dryRun && flags.migration === undefined) {
       verification = await verifyDemoTable(client, flags.items, table);
     }
-    if (result.status === 'SUCCEEDED' || !checkpoint.hasProgress) checkpoint.clear();
+    // Nothing left to resume when it succeeded, never got going, or every segment already finished.
+    const allSegmentsDone = result.plan !== undefined && result.segments.length === result.plan.totalSegments && result.segments.every((p) => !p.cursor);
+    const resumable = result.status === 'FAILED' && checkpoint.hasProgress && !allSegmentsDone;
+    if (!resumable) checkpoint.clear();
 
     if (flags.json) out.write(`${JSON.stringify(summary)}\n`);
     else {
@@ -131,7 +145,7 @@ export async function runCommand(flags: RunFlags, out: NodeJS.WriteStream, err: 
             (verification.example ? `  example before: ${JSON.stringify(verification.example.before)}\n  example after:  ${JSON.stringify(verification.example.after)}\n` : ''),
         );
       }
-      if (result.status === 'FAILED' && file && checkpoint.hasProgress) out.write(`\nProgress is saved in ${file}; fix the cause and run again with --resume.\n`);
+      if (resumable && file) out.write(`\nProgress is saved in ${file}; fix the cause and run again with --resume.\n`);
     }
     const verified = !verification || verification.correct === flags.items;
     return { exitCode: result.status === 'SUCCEEDED' && verified ? 0 : 1, summary, ...(verification && { verification }) };

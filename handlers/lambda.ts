@@ -27,3 +27,6 @@ export const handler = createHandler({
   ...(process.env.WRITE_CONCURRENCY && { writeConcurrency: Number(process.env.WRITE_CONCURRENCY) }),
   ...(process.env.SAFETY_MARGIN_MS && { safetyMarginMs: Number(process.env.SAFETY_MARGIN_MS) }),
 });
+
+/** The id of the bundled migration, so a local resume can check it is still the same one. */
+export const migrationId = selected.id;

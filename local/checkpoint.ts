@@ -8,6 +8,8 @@ export interface CheckpointData {
   version: 1;
   table: string;
   migrationId: string;
+  /** The migration module the run was started with; a resume uses the same one. */
+  migrationFile: string;
   input: Record<string, unknown>;
   backup?: BackupDetails;
   /** Each segment's progress after its last completed MigrateBatch call. */
@@ -22,11 +24,9 @@ export class Checkpoint {
     readonly data: CheckpointData,
   ) {}
 
-  /** A new checkpoint for a run that starts from scratch. */
+  /** A new checkpoint for a run that starts from scratch; nothing is written until there is progress. */
   static start(file: string | undefined, data: Omit<CheckpointData, 'version' | 'segments'>): Checkpoint {
-    const checkpoint = new Checkpoint(file, { version: 1, ...data, segments: {} });
-    checkpoint.save();
-    return checkpoint;
+    return new Checkpoint(file, { version: 1, ...data, segments: {} });
   }
 
   /** The checkpoint a failed run left, or undefined when there is none. */

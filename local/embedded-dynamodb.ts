@@ -34,8 +34,10 @@ export interface Connection {
 /** Local endpoints take any credentials; real AWS uses the default provider chain. */
 export function clientConfig(connection: Connection, maxAttempts = DYNAMODB_MAX_ATTEMPTS): DynamoDBClientConfig {
   const local = connection.endpoint !== undefined && /^https?:\/\/(localhost|127\.|\[::1\])/.test(connection.endpoint);
+  // Real AWS: leave the region to the SDK's chain (AWS_REGION, the profile); a local endpoint needs one.
+  const region = connection.region ?? (local ? 'us-east-1' : undefined);
   return {
-    region: connection.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    ...(region && { region }),
     ...(connection.endpoint && { endpoint: connection.endpoint }),
     ...(local && { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
     retryStrategy: new PerRequestRetryStrategy(maxAttempts),

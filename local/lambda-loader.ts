@@ -9,6 +9,12 @@ import { clientConfig, type Connection } from './embedded-dynamodb';
 /** The Lambda handler's signature. */
 export type LambdaHandler = (event: StepEvent, context: InvocationContext) => Promise<StepResult>;
 
+/** A loaded bundle: its handler and the id of the migration inside it. */
+export interface LoadedLambda {
+  handler: LambdaHandler;
+  migrationId: string;
+}
+
 /** A migration module that cannot be used; the message says what is wrong and what to do. */
 export class MigrationModuleError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -46,17 +52,16 @@ export function buildBundle(migrationFile: string): LambdaBundle {
  * Loads the same bundle the stack deploys and returns its handler, configured like the Lambda
  * environment: TABLE_NAME, MIGRATION_DEFAULTS, and the DynamoDB endpoint to use.
  */
-export function loadLambda(bundle: LambdaBundle, table: string, connection: Connection, defaults: Tuning): LambdaHandler {
+export function loadLambda(bundle: LambdaBundle, table: string, connection: Connection, defaults: Tuning): LoadedLambda {
   const config = clientConfig(connection);
   Object.assign(process.env, {
     TABLE_NAME: table,
     MIGRATION_DEFAULTS: JSON.stringify(defaults),
-    AWS_REGION: config.region as string,
     MIGRATION_LOG: process.env.MIGRATION_LOG ?? 'off',
     SAFETY_MARGIN_MS: '500',
   });
+  if (typeof config.region === 'string') process.env.AWS_REGION = config.region;
   if (connection.endpoint) process.env.AWS_ENDPOINT_URL_DYNAMODB = connection.endpoint;
-  else delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
   const credentials = config.credentials as { accessKeyId: string; secretAccessKey: string } | undefined;
   if (credentials) {
     process.env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
@@ -64,7 +69,7 @@ export function loadLambda(bundle: LambdaBundle, table: string, connection: Conn
   }
   delete require.cache[bundle.file];
   try {
-    return (require(bundle.file) as { handler: LambdaHandler }).handler;
+    return require(bundle.file) as LoadedLambda;
   } catch (error) {
     throw new MigrationModuleError(
       `The migration module could not be loaded: ${(error as Error).message} Export it as: export default defineMigration({ id: 'my-migration', transform(item) { return item; } }).`,

@@ -126,11 +126,15 @@ export async function runWorkflowLocally(options: LocalRunOptions): Promise<Loca
     'arn:aws:states:::aws-sdk:dynamodb:createBackup': (async (params: { TableName: string; BackupName: string }) => {
       if (checkpoint?.data.backup) return { BackupDetails: checkpoint.data.backup };
       const created = await createBackupOrCopy(client, params);
-      checkpoint?.recordBackup(created.BackupDetails);
+      if (created.BackupDetails.BackupStatus === 'AVAILABLE') checkpoint?.recordBackup(created.BackupDetails);
       return created;
     }) as TaskHandler,
-    'arn:aws:states:::aws-sdk:dynamodb:describeBackup': ((params: { BackupArn: string }) =>
-      describeBackupOrCopy(client, params)) as TaskHandler,
+    'arn:aws:states:::aws-sdk:dynamodb:describeBackup': (async (params: { BackupArn: string }) => {
+      const described = await describeBackupOrCopy(client, params);
+      // Only a backup that passed the gate is kept for a resume; a failed one must not be reused.
+      if (described.BackupDescription.BackupDetails.BackupStatus === 'AVAILABLE') checkpoint?.recordBackup(described.BackupDescription.BackupDetails);
+      return described;
+    }) as TaskHandler,
   };
 
   const tasks = taskStates(definition);

@@ -64,7 +64,7 @@ async function crashThenResume(migration: Migration, extraInput: Record<string, 
     input,
     lambda: crashing.lambda,
     batchBudgetMs: BUDGET_MS,
-    checkpoint: Checkpoint.start(file, { table, migrationId: migration.id, input }),
+    checkpoint: Checkpoint.start(file, { table, migrationId: migration.id, migrationFile: 'in-process', input }),
   });
   await crashing.settled();
   dying.destroy();
