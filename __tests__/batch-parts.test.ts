@@ -1,5 +1,5 @@
 import { decodeCursor, encodeCursor } from '../handlers/cursor';
-import { itemsPerSecondPerSegment } from '../handlers/migrate-batch';
+import { itemsPerSecondPerSegment, pageLimit } from '../handlers/migrate-batch';
 import { Pacer } from '../handlers/pacer';
 import { backupNameFor } from '../handlers/prepare';
 import { SAMPLE_LIMIT, samplesForSegment, type Plan } from '../workflow/contract';
@@ -35,6 +35,18 @@ describe('rate limiting', () => {
     expect(itemsPerSecondPerSegment(plan)).toBe(250);
     expect(itemsPerSecondPerSegment({ ...plan, totalSegments: 2 })).toBe(500);
     expect(itemsPerSecondPerSegment({ ...plan, maxItemsPerSecond: 0 })).toBe(0);
+  });
+});
+
+describe('page size under a rate limit', () => {
+  it.each([
+    [100, 0, 1_000, 100],
+    [1000, 1, 900_000, 450],
+    [1000, 1, 10_000, 5],
+    [100, 50, 60_000, 100],
+    [100, 1, 0, 1],
+  ])('asks for %i items at %i items/s with %i ms left: %i', (pageSize, rate, availableMs, expected) => {
+    expect(pageLimit(pageSize, rate, availableMs)).toBe(expected);
   });
 });
 

@@ -161,6 +161,24 @@ describe('outcomes', () => {
     expect(await scanAll(t.client, table)).toHaveLength(5);
   });
 
+  it('keeps dry-run samples small and reports writes the real run could not make', async () => {
+    const table = await createTable(t.client);
+    await put(table, { pk: { S: 'big' }, v: { S: 'x' } });
+    const wideItem: Record<string, AttributeValue> = { pk: { S: 'wide' } };
+    for (let i = 0; i < 200; i++) wideItem[`a${i}`] = { S: 'x' };
+    await put(table, wideItem);
+    const summary = await migrateTable(
+      t.client,
+      table,
+      (item) => (item.pk === 'big' ? { ...item, v: 'y'.repeat(10_000), n: NumberValue.from('12345678901234567890') } : Object.fromEntries(Object.entries(item).map(([k, v]) => [k, k === 'pk' ? v : 'changed']))),
+      { dryRun: true, toleratedFailures: 1 },
+    );
+    expect(summary).toMatchObject({ updated: 1, failed: 1 });
+    expect(summary.changes[0]!.set!.v).toMatch(/^"y{199}… \(10002 characters\)$/);
+    expect(summary.changes[0]!.set!.n).toBe('12345678901234567890');
+    expect(summary.failures[0]).toMatchObject({ key: { pk: 'wide' }, reason: expect.stringContaining("over DynamoDB's expression limits") });
+  });
+
   it('makes a second run a no-op with a version marker, even for a non-idempotent transform', async () => {
     const table = await createTable(t.client);
     for (let i = 0; i < 20; i++) await put(table, { pk: { S: `v${i}` }, n: { N: '0' } });

@@ -45,7 +45,7 @@ describe('the workflow definition', () => {
     expect(definition.States[S.createBackup]).toMatchObject({
       Resource: 'arn:aws:states:::aws-sdk:dynamodb:createBackup',
       Parameters: { TableName: 'orders', 'BackupName.$': '$.plan.backupName' },
-      Catch: [{ ErrorEquals: ['States.ALL'], Next: S.backupFailed }],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.backupError', Next: S.backupError }],
       Next: S.backupPoll,
     });
     expect(definition.States[`${S.backupPoll}: ready?`]).toMatchObject({
@@ -65,6 +65,10 @@ describe('the workflow definition', () => {
         },
       },
       Next: S.summarize,
+    });
+    expect(definition.States[S.backupError]).toStrictEqual({ Type: 'Fail', Error: 'BackupNotAvailable', CausePath: '$.backupError.Cause' });
+    expect(definition.States[S.migrateSegments]).toMatchObject({
+      ItemProcessor: { States: { [S.migrateBatch]: { Retry: [{ ErrorEquals: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'] }, { MaxAttempts: 0 }, { ErrorEquals: ['States.ALL'], MaxAttempts: 4 }] } } },
     });
     expect(definition.States[S.tooManyFailures]).toStrictEqual({ Type: 'Fail', Error: 'ToleratedFailuresExceeded', CausePath: '$.failureCause' });
   });

@@ -7,7 +7,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { Migration } from '../migrations/define';
 import type { ItemChange } from '../workflow/contract';
-import { keyForReport, keyOf, sameRawItem, toPlainItem, type RawItem } from './attribute-values';
+import { NumberValue } from '@aws-sdk/lib-dynamodb';
+import { keyForReport, keyOf, sameAttributeValue, sameRawItem, toPlainItem, type RawItem } from './attribute-values';
 import { tableLevelError } from './errors';
 import { deleteParams, planWrite, updateParams, type VersionMarker, type WritePlan } from './write-plan';
 
@@ -31,6 +32,10 @@ export interface ItemMigratorOptions {
   /** How often an item is re-read and re-transformed after a concurrent change before it counts as failed. */
   maxConflictRetries?: number;
 }
+
+/** Dry-run samples: at most this many attributes, each at most this long as JSON. */
+const MAX_SAMPLE_ATTRIBUTES = 20;
+const MAX_SAMPLE_VALUE_CHARS = 200;
 
 const message = (error: unknown): string =>
   error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
@@ -62,7 +67,10 @@ export class ItemMigrator {
       if (plan.kind === 'invalid') return { ...report, kind: 'failed', reason: plan.reason };
       if (plan.kind === 'unchanged') return { ...report, kind: 'unchanged' };
       const kind = plan.kind === 'delete' ? 'deleted' : 'updated';
-      if (this.options.dryRun) return { ...report, kind, change: this.describe(key, plan) };
+      if (this.options.dryRun) {
+        const problem = this.unwritable(current, plan);
+        return problem ? { ...report, kind: 'failed', reason: problem } : { ...report, kind, change: this.describe(key, plan) };
+      }
 
       const written = await this.write(current, plan);
       report.retries += written.retries;
@@ -77,7 +85,7 @@ export class ItemMigrator {
       report.retries += reread.retries;
       const now = reread.item;
       // The write landed although its response was lost (a retried call then fails its condition).
-      if (this.landed(now, current, plan)) return { ...report, kind };
+      if (this.landed(now, plan)) return { ...report, kind };
       if (!now) return { ...report, kind: 'skipped' }; // deleted meanwhile: a concurrent delete wins
       if (written.status === 'failed' && sameRawItem(now, current)) return { ...report, kind: 'failed', reason: written.reason };
       report.conflicts += 1;
@@ -90,13 +98,19 @@ export class ItemMigrator {
     };
   }
 
-  /** Whether the table already holds what `plan` would write over `before`. */
-  private landed(now: RawItem | undefined, before: RawItem, plan: Extract<WritePlan, { kind: 'update' | 'delete' }>): boolean {
+  /**
+   * Whether the table already holds what `plan` writes: every written attribute has its new value
+   * and every removed one is gone. Only written attributes are compared, so a concurrent change to
+   * another attribute does not hide a write that landed with a lost response.
+   */
+  private landed(now: RawItem | undefined, plan: Extract<WritePlan, { kind: 'update' | 'delete' }>): boolean {
     if (plan.kind === 'delete') return now === undefined;
     if (!now) return false;
-    const expected: RawItem = { ...before, ...plan.set, ...(this.marker && { [this.marker.attribute]: { S: this.marker.value } }) };
-    for (const name of plan.remove) delete expected[name];
-    return sameRawItem(now, expected);
+    const written: RawItem = { ...plan.set, ...(this.marker && { [this.marker.attribute]: { S: this.marker.value } }) };
+    return (
+      Object.entries(written).every(([name, value]) => now[name] !== undefined && sameAttributeValue(now[name]!, value)) &&
+      plan.remove.every((name) => name === this.marker?.attribute || now[name] === undefined)
+    );
   }
 
   private async plan(item: RawItem): Promise<WritePlan> {
@@ -107,13 +121,40 @@ export class ItemMigrator {
     }
   }
 
-  /** A JSON-safe before/after sample for dry runs: binary as base64, sets as arrays. */
+  /**
+   * A small, JSON-safe before/after sample for dry runs: binary as base64, sets as arrays, exact
+   * numbers as strings, long values abbreviated, so samples cannot swell the state payload.
+   */
   private describe(key: Record<string, string | number>, plan: WritePlan): ItemChange {
     if (plan.kind !== 'update') return { key, action: 'delete' };
     const jsonSafe = (_name: string, value: unknown): unknown =>
-      value instanceof Uint8Array ? `base64:${Buffer.from(value).toString('base64')}` : value instanceof Set ? [...value] : value;
-    const set = JSON.parse(JSON.stringify(toPlainItem(plan.set), jsonSafe)) as Record<string, unknown>;
+      value instanceof Uint8Array
+        ? `base64:${Buffer.from(value).toString('base64')}`
+        : value instanceof Set
+          ? [...value]
+          : value instanceof NumberValue
+            ? value.toString()
+            : value;
+    const set: Record<string, unknown> = {};
+    const names = Object.keys(plan.set);
+    for (const name of names.slice(0, MAX_SAMPLE_ATTRIBUTES)) {
+      const json = JSON.stringify(toPlainItem({ [name]: plan.set[name]! })[name], jsonSafe);
+      set[name] = json.length <= MAX_SAMPLE_VALUE_CHARS ? (JSON.parse(json) as unknown) : `${json.slice(0, MAX_SAMPLE_VALUE_CHARS)}… (${json.length} characters)`;
+    }
+    if (names.length > MAX_SAMPLE_ATTRIBUTES) set['…'] = `${names.length - MAX_SAMPLE_ATTRIBUTES} more attributes`;
     return { key, action: 'update', set, ...(plan.remove.length > 0 && { remove: plan.remove }) };
+  }
+
+  /** Builds the write without sending it, so a dry run reports what the real run could not write. */
+  private unwritable(item: RawItem, plan: Extract<WritePlan, { kind: 'update' | 'delete' }>): string | undefined {
+    const { table, keyAttributes } = this.options;
+    try {
+      if (plan.kind === 'delete') deleteParams(table, item, keyAttributes);
+      else updateParams(table, item, keyAttributes, plan, this.marker);
+      return undefined;
+    } catch (error) {
+      return message(error);
+    }
   }
 
   private async write(

@@ -17,7 +17,11 @@ if (!isMigration(selected)) {
 }
 
 /** Backoff with full jitter on throttling and transient errors, without the client-wide retry quota. */
-const client = new DynamoDBClient({ retryStrategy: new PerRequestRetryStrategy(DYNAMODB_MAX_ATTEMPTS) });
+const client = new DynamoDBClient({
+  retryStrategy: new PerRequestRetryStrategy(DYNAMODB_MAX_ATTEMPTS),
+  // Without these a stalled connection waits for the socket default (minutes) on every attempt.
+  requestHandler: { connectionTimeout: 3_000, requestTimeout: 30_000 },
+});
 
 export const handler = createHandler({
   client,

@@ -24,6 +24,15 @@ export interface BatchContext {
 export const itemsPerSecondPerSegment = (plan: Plan): number =>
   plan.maxItemsPerSecond === 0 ? 0 : plan.maxItemsPerSecond / Math.min(plan.maxConcurrency, plan.totalSegments);
 
+/**
+ * Items to ask for in the next page: a rate-limited page must finish within half the time left, or
+ * a slow rate with a large page could outlast the Lambda and never advance its cursor.
+ */
+export function pageLimit(pageSize: number, itemsPerSecond: number, availableMs: number): number {
+  if (itemsPerSecond <= 0) return pageSize;
+  return Math.max(1, Math.min(pageSize, Math.floor((itemsPerSecond * Math.max(availableMs, 0)) / 2000)));
+}
+
 function record(progress: SegmentProgress, report: ItemReport, sampleLimit: number): void {
   const t = progress.totals;
   t[report.kind] += 1;
@@ -57,7 +66,8 @@ export async function migrateBatch(
   };
   const sampleLimit = samplesForSegment(segment, plan.totalSegments);
   const limit = pLimit(ctx.writeConcurrency);
-  const pacer = new Pacer(itemsPerSecondPerSegment(plan));
+  const rate = itemsPerSecondPerSegment(plan);
+  const pacer = new Pacer(rate);
   let cursor = previous.cursor;
   let slowestPageMs = 0;
 
@@ -70,7 +80,7 @@ export async function migrateBatch(
           TableName: plan.table,
           Segment: segment,
           TotalSegments: plan.totalSegments,
-          Limit: plan.pageSize,
+          Limit: pageLimit(plan.pageSize, rate, ctx.remainingMs() - ctx.safetyMarginMs),
           ...(cursor && { ExclusiveStartKey: decodeCursor(cursor) }),
         }),
       );

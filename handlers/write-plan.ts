@@ -47,8 +47,16 @@ export function planWrite(scanned: RawItem, result: TransformResult, keyAttribut
   return Object.keys(set).length === 0 && remove.length === 0 ? { kind: 'unchanged' } : { kind: 'update', set, remove };
 }
 
-/** DynamoDB's limit on one expression string. */
+/** DynamoDB's limits on one expression: its length, and how many operators and functions it uses. */
 const MAX_EXPRESSION_LENGTH = 4096;
+const MAX_EXPRESSION_OPERATORS = 300;
+
+/** Counts comparators, logical operators and functions; names and values are placeholders, so they never match. */
+const operatorCount = (expression: string): number =>
+  (expression.match(/\b(AND|OR|NOT)\b|<>|<=|>=|=|<|>|\b(attribute_exists|attribute_not_exists|attribute_type|size)\(/g) ?? []).length;
+
+const withinLimits = (expression: string): boolean =>
+  expression.length <= MAX_EXPRESSION_LENGTH && operatorCount(expression) <= MAX_EXPRESSION_OPERATORS;
 
 /** Names and values for an expression, with placeholders that never collide with user names. */
 class ExpressionBuilder {
@@ -96,9 +104,9 @@ class ExpressionBuilder {
 
 /** An item too wide or deep to condition within DynamoDB's expression limit; it is left as it is. */
 export class ConditionTooLongError extends Error {
-  constructor(length: number) {
+  constructor(length: number, operators: number) {
     super(
-      `the write condition for this item would be ${length} characters, over DynamoDB's ${MAX_EXPRESSION_LENGTH}-character expression limit (too many or too deeply nested changed attributes); migrate it separately`,
+      `the write condition for this item would be ${length} characters with ${operators} operators, over DynamoDB's expression limits (${MAX_EXPRESSION_LENGTH} characters, ${MAX_EXPRESSION_OPERATORS} operators): too many or too deeply nested changed attributes; migrate it separately`,
     );
     this.name = 'ConditionTooLongError';
   }
@@ -107,19 +115,21 @@ export class ConditionTooLongError extends Error {
 /**
  * The condition that the item still exists and still holds what was scanned. Every scanned attribute
  * is checked, so a concurrent change to any of them (which the transform may have read) is noticed;
- * when that would exceed DynamoDB's 4 KB expression limit, only the attributes being written are.
+ * when that would exceed DynamoDB's expression limits, only the attributes being written are.
  * Each attempt gets its own builder, so no unused placeholder is sent (DynamoDB rejects those).
  */
 function stillAsScanned(scanned: RawItem, keyAttributes: string[], written: string[]): { x: ExpressionBuilder; condition: string } {
   const nonKey = (names: string[]) => [...new Set(names)].filter((n) => !keyAttributes.includes(n));
   let length = 0;
+  let operators = 0;
   for (const names of [nonKey([...Object.keys(scanned), ...written]), nonKey(written)]) {
     const x = new ExpressionBuilder();
     const condition = [`attribute_exists(${x.name(keyAttributes[0]!)})`, ...names.map((n) => x.unchanged(n, scanned[n]))].join(' AND ');
-    if (condition.length <= MAX_EXPRESSION_LENGTH) return { x, condition };
+    if (withinLimits(condition)) return { x, condition };
     length = condition.length;
+    operators = operatorCount(condition);
   }
-  throw new ConditionTooLongError(length);
+  throw new ConditionTooLongError(length, operators);
 }
 
 /** A version marker: the attribute and the migration id written with every change. */

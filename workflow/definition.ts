@@ -23,6 +23,7 @@ export const StateName = {
   backupPoll: 'Backup',
   describeBackup: 'DescribeBackup',
   backupFailed: 'BackupFailed',
+  backupError: 'BackupError',
   migrateSegments: 'MigrateSegments',
   migrateBatch: 'MigrateBatch',
   moreToScan: 'More to scan?',
@@ -61,6 +62,8 @@ export function migrationWorkflow(target: WorkflowTarget): BuiltStateMachine {
         Error: 'BackupNotAvailable',
         Cause: 'The backup did not become AVAILABLE, so no item was written. Check the backup in the DynamoDB console, or start again with "skipBackup": true if you accept running without one.',
       },
+      // The backup call itself failed: keep DynamoDB's own reason as the cause. No item was written.
+      [S.backupError]: { Type: 'Fail', Error: 'BackupNotAvailable', CausePath: '$.backupError.Cause' },
     },
     statements: [],
   };
@@ -79,7 +82,7 @@ export function migrationWorkflow(target: WorkflowTarget): BuiltStateMachine {
       resultSelector: backupDetails('$.BackupDetails'),
       resultPath: '$.backup',
       retry: [retryPolicy.dynamoDbTransient],
-      catch: [catchAll(S.backupFailed, '$.backupError')],
+      catch: [catchAll(S.backupError, '$.backupError')],
       then: { Next: S.backupPoll },
     },
   );
@@ -98,7 +101,7 @@ export function migrationWorkflow(target: WorkflowTarget): BuiltStateMachine {
           resultSelector: backupDetails('$.BackupDescription.BackupDetails'),
           resultPath: '$.backup',
           retry: [retryPolicy.dynamoDbTransient],
-          catch: [catchAll(S.backupFailed, '$.backupError')],
+          catch: [catchAll(S.backupError, '$.backupError')],
           then,
         },
       ),
@@ -120,6 +123,7 @@ export function migrationWorkflow(target: WorkflowTarget): BuiltStateMachine {
         parameters: { step: 'migrateBatch', 'plan.$': '$.plan', 'segment.$': '$.segment', 'progress.$': '$.progress' },
         resultPath: '$.progress',
         timeoutSeconds: target.batchTimeoutSeconds,
+        retry: [retryPolicy.lambdaTransient, retryPolicy.batchNotRetried, retryPolicy.batchCrashed],
         then,
       }),
   });
