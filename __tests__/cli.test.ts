@@ -180,6 +180,13 @@ describe('bad input ends in a clear error, a non-zero exit and no writes', () =>
   });
 });
 
+it('keeps the --json promise when the run cannot start: one FAILED object on stdout', async () => {
+  const { code, stdout, stderr } = await cli('run', '--endpoint', t.db.endpoint, '--table', 'nope', '--migration', tagMigration, '--json');
+  expect(code).toBe(2);
+  expect(JSON.parse(stdout)).toStrictEqual({ status: 'FAILED', error: 'UserError', cause: expect.stringContaining("Table 'nope' does not exist") });
+  expect(stderr).toContain("Table 'nope' does not exist");
+});
+
 describe('ddb-migrate graph', () => {
   it('prints the definition as Mermaid', async () => {
     const { code, stdout } = await cli('graph');

@@ -60,13 +60,11 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = e.exitCode ?? 2;
       return;
     }
-    if (e instanceof UserError || e instanceof MigrationModuleError) {
-      process.stderr.write(`ddb-migrate: ${e.message}\n`);
-      process.exitCode = 2;
-      return;
-    }
-    process.stderr.write(`ddb-migrate: unexpected error: ${e.stack ?? e.message}\n`);
-    process.exitCode = 1;
+    const userError = e instanceof UserError || e instanceof MigrationModuleError;
+    process.stderr.write(userError ? `ddb-migrate: ${e.message}\n` : `ddb-migrate: unexpected error: ${e.stack ?? e.message}\n`);
+    // --json promises one JSON object on stdout, also when the run could not start.
+    if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ status: 'FAILED', error: e.name, cause: e.message })}\n`);
+    process.exitCode = userError ? 2 : 1;
   }
 }
 

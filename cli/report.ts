@@ -1,4 +1,5 @@
-import { addTotals, SAMPLE_LIMIT, zeroTotals, type Summary } from '../workflow/contract';
+import { summarize } from '../handlers/summarize';
+import { zeroTotals, type Summary } from '../workflow/contract';
 import type { LocalRunResult } from '../local/run-workflow';
 import type { BackupDetails } from '../local/table-backup';
 
@@ -10,19 +11,10 @@ export function resultObject(result: LocalRunResult, table: string, backup?: Bac
   if (result.summary) {
     return result.status === 'SUCCEEDED' ? result.summary : { ...result.summary, status: 'FAILED', error: result.error!, cause: result.cause! };
   }
-  const totals = result.segments.reduce((sum, s) => addTotals(sum, s.totals), zeroTotals());
-  return {
-    status: 'FAILED',
-    migrationId: result.plan?.migrationId ?? '',
-    table,
-    dryRun: result.plan?.dryRun ?? false,
-    ...totals,
-    backup: backup ? { name: backup.BackupName, arn: backup.BackupArn } : 'skipped',
-    failures: result.segments.flatMap((s) => s.failures).slice(0, SAMPLE_LIMIT),
-    changes: result.segments.flatMap((s) => s.changes).slice(0, SAMPLE_LIMIT),
-    error: result.error ?? 'Error',
-    cause: result.cause ?? '',
-  };
+  const backupRef = backup ? { name: backup.BackupName, arn: backup.BackupArn, status: backup.BackupStatus } : ('skipped' as const);
+  const failure = { status: 'FAILED' as const, error: result.error ?? 'Error', cause: result.cause ?? '' };
+  if (result.plan) return { ...summarize(result.plan, backupRef, result.segments).summary, ...failure };
+  return { migrationId: '', table, dryRun: false, ...zeroTotals(), backup: 'skipped', failures: [], changes: [], ...failure };
 }
 
 /** A short human summary table. */

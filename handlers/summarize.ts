@@ -23,9 +23,13 @@ export function summarize(plan: Plan, backup: BackupRef, segments: SegmentProgre
     failures: segments.flatMap((s) => s.failures).slice(0, SAMPLE_LIMIT),
     changes: segments.flatMap((s) => s.changes).slice(0, SAMPLE_LIMIT),
   };
+  // A Fail state's cause holds at most 32,768 characters: keep it whole JSON by dropping samples first.
+  const withSamples = JSON.stringify(summary);
   const failureCause =
     status === 'FAILED'
-      ? `${totals.failed} items failed, more than the ${plan.toleratedFailures} tolerated (toleratedFailures). Failed items were left as they were. Summary: ${JSON.stringify(summary)}`.slice(0, 32_000)
+      ? `${totals.failed} items failed, more than the ${plan.toleratedFailures} tolerated (toleratedFailures). Failed items were left as they were. Summary: ${
+          withSamples.length < 30_000 ? withSamples : JSON.stringify({ ...summary, failures: summary.failures.slice(0, 3), changes: [] })
+        }`
       : '';
   return { summary, failureCause };
 }
