@@ -50,7 +50,7 @@ describe('the workflow definition', () => {
     });
     expect(definition.States[`${S.backupPoll}: ready?`]).toMatchObject({
       Choices: [{ StringEquals: 'AVAILABLE', Next: S.migrateSegments }, { Next: `${S.backupPoll}: wait` }],
-      Default: S.backupFailed,
+      Default: S.backupNotAvailable,
     });
     expect(definition.States[S.migrateSegments]).toMatchObject({
       Type: 'Map',
@@ -66,7 +66,9 @@ describe('the workflow definition', () => {
       },
       Next: S.summarize,
     });
-    expect(definition.States[S.backupError]).toStrictEqual({ Type: 'Fail', Error: 'BackupNotAvailable', CausePath: '$.backupError.Cause' });
+    expect(definition.States[S.backupError]).toMatchObject({ Type: 'Pass', ResultPath: '$.backupFailure', Next: S.backupFailed });
+    expect(definition.States[S.backupNotAvailable]).toMatchObject({ Type: 'Pass', ResultPath: '$.backupFailure', Next: S.backupFailed });
+    expect(definition.States[S.backupFailed]).toStrictEqual({ Type: 'Fail', Error: 'BackupNotAvailable', CausePath: '$.backupFailure.message' });
     expect(definition.States[S.migrateSegments]).toMatchObject({
       ItemProcessor: { States: { [S.migrateBatch]: { Retry: [{ ErrorEquals: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'] }, { MaxAttempts: 0 }, { ErrorEquals: ['States.ALL'], MaxAttempts: 4 }] } } },
     });
@@ -163,6 +165,20 @@ describe('the whole definition under aws-local-stepfunctions', () => {
     const result = await runWorkflowLocally({ definition: localDefinition(table), lambda, client: t.client, input: { totalSegments: 5000 }, executionName: 'bad' });
     expect(result).toMatchObject({ status: 'FAILED', error: 'InvalidInputError' });
     expect(result.cause).toContain("'totalSegments' must be at most 1000, got 5000");
+    expect(writes.count).toBe(0);
+  });
+
+  it('fails before any write when the backup cannot be made, with DynamoDB\'s reason in the cause', async () => {
+    const table = await createTable(t.client);
+    await seed(table, 10);
+    const writes = countWrites(t.client);
+    const lambda = createHandler({ client: t.client, table, migration: defineMigration({ id: 'x', transform: (i: Item) => ({ ...i, y: 1 }) }), defaults: builtInTuning });
+    const refuse = async () => {
+      throw Object.assign(new Error('Backups are being enabled for the table'), { name: 'DynamoDb.ContinuousBackupsUnavailableException' });
+    };
+    const result = await runWorkflowLocally({ definition: localDefinition(table), lambda, client: t.client, input: {}, executionName: 'no-backup', taskOverrides: { [StateName.createBackup]: refuse } });
+    expect(result).toMatchObject({ status: 'FAILED', error: 'BackupNotAvailable' });
+    expect(result.cause).toMatch(/^The backup could not be made \(Backups are being enabled for the table\), so no item was written\./);
     expect(writes.count).toBe(0);
   });
 

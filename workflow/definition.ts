@@ -23,7 +23,8 @@ export const StateName = {
   backupPoll: 'Backup',
   describeBackup: 'DescribeBackup',
   backupFailed: 'BackupFailed',
-  backupError: 'BackupError',
+  backupError: 'Backup call failed',
+  backupNotAvailable: 'Backup not available',
   migrateSegments: 'MigrateSegments',
   migrateBatch: 'MigrateBatch',
   moreToScan: 'More to scan?',
@@ -38,6 +39,9 @@ export const StateName = {
 export const backupPolling = { intervalSeconds: 10, maxPolls: 360 } as const;
 
 const S = StateName;
+
+/** What to do when the backup fails; no quotes or braces, as it goes inside States.Format. */
+const backupAdvice = 'Check the table and its backups in the DynamoDB console, then start again, or set skipBackup to true if you accept running without a backup.';
 
 /**
  * The migration workflow: Prepare → Backup (unless skipped) → Map over scan segments, each a
@@ -57,13 +61,21 @@ export function migrationWorkflow(target: WorkflowTarget): BuiltStateMachine {
         Default: S.createBackup,
       },
       [S.backupSkipped]: { Type: 'Pass', Result: 'skipped', ResultPath: '$.backup', Next: S.migrateSegments },
-      [S.backupFailed]: {
-        Type: 'Fail',
-        Error: 'BackupNotAvailable',
-        Cause: 'The backup did not become AVAILABLE, so no item was written. Check the backup in the DynamoDB console, or start again with "skipBackup": true if you accept running without one.',
+      // Both ways the backup can fail explain themselves (DynamoDB's reason, or the status it ended
+      // in) and say that nothing was written; one Fail state reports it.
+      [S.backupError]: {
+        Type: 'Pass',
+        Parameters: { 'message.$': `States.Format('The backup could not be made ({}), so no item was written. ${backupAdvice}', $.backupError.Cause)` },
+        ResultPath: '$.backupFailure',
+        Next: S.backupFailed,
       },
-      // The backup call itself failed: keep DynamoDB's own reason as the cause. No item was written.
-      [S.backupError]: { Type: 'Fail', Error: 'BackupNotAvailable', CausePath: '$.backupError.Cause' },
+      [S.backupNotAvailable]: {
+        Type: 'Pass',
+        Parameters: { 'message.$': `States.Format('The backup was {} instead of AVAILABLE, so no item was written. ${backupAdvice}', $.backup.status)` },
+        ResultPath: '$.backupFailure',
+        Next: S.backupFailed,
+      },
+      [S.backupFailed]: { Type: 'Fail', Error: 'BackupNotAvailable', CausePath: '$.backupFailure.message' },
     },
     statements: [],
   };
@@ -110,7 +122,7 @@ export function migrationWorkflow(target: WorkflowTarget): BuiltStateMachine {
     readyValue: 'AVAILABLE',
     pendingValue: 'CREATING',
     whenReady: S.migrateSegments,
-    otherwise: S.backupFailed,
+    otherwise: S.backupNotAvailable,
   });
 
   const perSegment = cursorLoop({
