@@ -1,6 +1,6 @@
 import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -193,6 +193,9 @@ describe('ddb-migrate graph', () => {
     expect(code).toBe(0);
     expect(stdout.startsWith('flowchart TD\n')).toBe(true);
     for (const state of ['Prepare', 'CreateBackup', 'MigrateSegments', 'MigrateBatch', 'Summarize', 'TooManyFailures']) expect(stdout).toContain(state);
+    // The README's picture is this output, so the docs cannot drift from the definition.
+    const readme = readFileSync(resolve(__dirname, '../README.md'), 'utf8');
+    expect(readme).toContain(`\`\`\`mermaid\n${stdout}\`\`\``);
   });
 
   it('shows help for every command', async () => {
