@@ -119,7 +119,8 @@ export default defineMigration({
   it('continues a crashed run from its checkpoint; with a version marker every item is migrated exactly once', async () => {
     const table = await seededTable(400);
     const args = ['run', '--endpoint', t.db.endpoint, '--table', table, '--migration', crashing, '--segments', '2', '--page-size', '10', '--batch-seconds', '1', '--version-attribute', 'migratedBy', '--json'];
-    const crashed = await cliWithEnv({ CRASH_AFTER: '250' }, ...args);
+    // SAFETY_MARGIN_MS as long as the budget: every call does one page, so checkpoints exist before the crash.
+    const crashed = await cliWithEnv({ CRASH_AFTER: '250', SAFETY_MARGIN_MS: '1000' }, ...args);
     expect(crashed.code).toBe(70);
     const midway = await scanAll(t.client, table);
     expect(midway.filter((i) => i.migratedBy).length).toBeGreaterThan(0);

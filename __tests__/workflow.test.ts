@@ -113,7 +113,8 @@ describe('the whole definition under aws-local-stepfunctions', () => {
       migration: defineMigration({ id: 'append-visit', transform: (item: Item) => ({ ...item, visits: [...(item.visits as string[]), 'migrated'] }) }),
       defaults: builtInTuning,
       log: () => undefined,
-      safetyMarginMs: 0,
+      // A margin as long as the budget: every call does exactly one page, whatever the machine's speed.
+      safetyMarginMs: 150,
     });
     const batches: number[] = [];
     // WHEN the real definition runs with 6 segments, 3 at a time, and short batches
@@ -134,7 +135,7 @@ describe('the whole definition under aws-local-stepfunctions', () => {
     expect(items).toHaveLength(3000);
     expect(items.filter((i) => i.visits!.L!.length === 1 && i.visits!.L![0]!.S === 'migrated')).toHaveLength(3000);
     expect(new Set(batches)).toStrictEqual(new Set([0, 1, 2, 3, 4, 5]));
-    expect(batches.length).toBeGreaterThan(6);
+    expect(batches.length).toBeGreaterThanOrEqual(60);
     expect(result.counts.lambdaInvocations).toBe(batches.length + 2);
     // and the backup is a full copy of the table as it was before
     const backup = await scanAll(t.client, (result.summary!.backup as { name: string }).name);

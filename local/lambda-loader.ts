@@ -58,7 +58,7 @@ export function loadLambda(bundle: LambdaBundle, table: string, connection: Conn
     TABLE_NAME: table,
     MIGRATION_DEFAULTS: JSON.stringify(defaults),
     MIGRATION_LOG: process.env.MIGRATION_LOG ?? 'off',
-    SAFETY_MARGIN_MS: '500',
+    SAFETY_MARGIN_MS: process.env.SAFETY_MARGIN_MS ?? '500',
   });
   if (typeof config.region === 'string') process.env.AWS_REGION = config.region;
   if (connection.endpoint) process.env.AWS_ENDPOINT_URL_DYNAMODB = connection.endpoint;
