@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
 
@@ -10,7 +10,7 @@ export const projectRoot = resolve(__dirname, '..');
 export const defaultMigrationFile = join(projectRoot, 'migrations/examples/clf-to-epoch.ts');
 
 /** The name the Lambda entry imports the selected migration module by. */
-export const MIGRATION_MODULE = 'ddb-migrate-selected-migration';
+const MIGRATION_MODULE = 'ddb-migrate-selected-migration';
 
 /** The handler export of the bundle, as the Lambda resource names it. */
 export const LAMBDA_HANDLER = 'index.handler';
@@ -51,6 +51,3 @@ export function bundleLambda(migrationFile: string, outRoot = join(projectRoot, 
   writeFileSync(file, code);
   return { dir, file, hash };
 }
-
-/** Reads a bundle's code back (for tests that inspect what ships). */
-export const readBundle = (bundle: LambdaBundle): string => readFileSync(bundle.file, 'utf8');

@@ -10,7 +10,7 @@ import type { LambdaHandler } from './lambda-loader';
 import { createBackupOrCopy, describeBackupOrCopy } from './table-backup';
 
 /** The ARNs the local definition is built with; nothing is ever called at them. */
-export const LOCAL_ACCOUNT = { region: 'us-east-1', account: '000000000000' } as const;
+const LOCAL_ACCOUNT = { region: 'us-east-1', account: '000000000000' } as const;
 const localFunctionArn = `arn:aws:lambda:${LOCAL_ACCOUNT.region}:${LOCAL_ACCOUNT.account}:function:ddb-migrate-local`;
 
 /** The very definition the stack deploys, with local names in place of the Terraform references. */
