@@ -1,10 +1,20 @@
-/** @type {import('jest').Config} */
-module.exports = {
+/**
+ * Two projects: `unit` (pure code and synthesis, no database or child process: seconds) and
+ * `safety` (the engine, the workflow, the CLI and the deployment against the real parts: dynalite,
+ * DynamoDB Local, the local Step Functions interpreter, Terraform). `npm test` runs both.
+ * @type {import('jest').Config}
+ */
+const common = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/__tests__'],
-  testMatch: ['**/__tests__/**/*.test.ts'],
   setupFiles: ['<rootDir>/__tests__/setup/polyfills.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: { isolatedModules: true } }] },
   moduleNameMapper: { '^dynamodb-migrations$': '<rootDir>/migrations/define.ts' },
+};
+
+module.exports = {
   testTimeout: 120000,
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/__tests__/unit/**/*.test.ts'] },
+    { ...common, displayName: 'safety', testMatch: ['<rootDir>/__tests__/safety/**/*.test.ts'] },
+  ],
 };

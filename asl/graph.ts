@@ -1,3 +1,4 @@
+import { ALL_ERRORS } from './retry';
 import type { Fragment, PolicyStatement, State, StateMachineDefinition } from './types';
 
 /** Joins fragments into one; two states with the same name are a mistake, not an override. */
@@ -33,25 +34,68 @@ export function successors(state: State): string[] {
   return next;
 }
 
+/** One state of a definition, wherever it sits: `scope` lists the Map states it is nested in. */
+export interface PlacedState {
+  name: string;
+  state: State;
+  scope: string[];
+}
+
+/** Every state of a definition, Map processors included, parents before their children. */
+export function allStates(definition: Pick<StateMachineDefinition, 'States'>, scope: string[] = []): PlacedState[] {
+  return Object.entries(definition.States).flatMap(([name, state]) => [
+    { name, state, scope },
+    ...(state.Type === 'Map' ? allStates(state.ItemProcessor, [...scope, name]) : []),
+  ]);
+}
+
+/** Every Task state of a definition, Map processors included, with its name and resource. */
+export function taskStates(definition: Pick<StateMachineDefinition, 'States'>): { name: string; resource: string }[] {
+  return allStates(definition).flatMap(({ name, state }) => (state.Type === 'Task' ? [{ name, resource: state.Resource }] : []));
+}
+
+/** `States.ALL` must stand alone and last in a Retry or Catch list, or Step Functions rejects it. */
+function checkErrorLists(where: string, lists: { ErrorEquals: string[] }[] | undefined): void {
+  (lists ?? []).forEach((entry, i, all) => {
+    if (!entry.ErrorEquals.includes(ALL_ERRORS)) return;
+    if (entry.ErrorEquals.length > 1) throw new Error(`${where}: ${ALL_ERRORS} must stand alone, got ${JSON.stringify(entry.ErrorEquals)}`);
+    if (i !== all.length - 1) throw new Error(`${where}: ${ALL_ERRORS} must be the last entry`);
+  });
+}
+
 /** Checks one level of states: the start exists, every transition lands, every state is reachable. */
-function checkStates(where: string, startAt: string, states: Record<string, State>): void {
+function checkLevel(where: string, startAt: string, states: Record<string, State>): void {
   if (!(startAt in states)) throw new Error(`${where}: StartAt '${startAt}' is not a state`);
   for (const [name, state] of Object.entries(states)) {
     for (const target of successors(state)) {
       if (!(target in states)) throw new Error(`${where}: state '${name}' goes to '${target}', which does not exist`);
     }
-    if (state.Type === 'Map') checkStates(`${where} > ${name}`, state.ItemProcessor.StartAt, state.ItemProcessor.States);
+    if (state.Type === 'Task' || state.Type === 'Map') {
+      checkErrorLists(`${where}: state '${name}' Retry`, state.Retry);
+      checkErrorLists(`${where}: state '${name}' Catch`, state.Catch);
+    }
+    if (state.Type === 'Map') checkLevel(`${where} > ${name}`, state.ItemProcessor.StartAt, state.ItemProcessor.States);
   }
   const seen = new Set<string>();
   const queue = [startAt];
-  while (queue.length > 0) {
-    const name = queue.pop()!;
+  for (let name = queue.pop(); name !== undefined; name = queue.pop()) {
     if (seen.has(name)) continue;
     seen.add(name);
-    queue.push(...successors(states[name]!));
+    const state = states[name];
+    if (state) queue.push(...successors(state));
   }
   const unreachable = Object.keys(states).filter((name) => !seen.has(name));
   if (unreachable.length > 0) throw new Error(`${where}: unreachable states: ${unreachable.join(', ')}`);
+}
+
+/** State names must be unique across the whole graph, Map processors included. */
+function checkUniqueNames(definition: Pick<StateMachineDefinition, 'States'>): void {
+  const where = new Map<string, string[]>();
+  for (const { name, scope } of allStates(definition)) {
+    const earlier = where.get(name);
+    if (earlier) throw new Error(`State name '${name}' is used twice (in ${[earlier, scope].map((s) => (s.length ? s.join(' > ') : 'the top level')).join(' and ')}); state names must be unique in the whole definition`);
+    where.set(name, scope);
+  }
 }
 
 /** A checked state machine definition and the IAM statements its tasks need. */
@@ -63,18 +107,12 @@ export interface BuiltStateMachine {
 /** Assembles and checks a whole state machine from fragments. */
 export function stateMachine(props: { comment?: string; startAt: string; fragments: Fragment[] }): BuiltStateMachine {
   const { states, statements } = joinFragments(...props.fragments);
-  checkStates('definition', props.startAt, states);
-  return {
-    definition: { ...(props.comment !== undefined && { Comment: props.comment }), StartAt: props.startAt, States: states },
-    statements,
+  const definition: StateMachineDefinition = {
+    ...(props.comment !== undefined && { Comment: props.comment }),
+    StartAt: props.startAt,
+    States: states,
   };
-}
-
-/** Every Task state in a definition, including those inside Map processors, with its name. */
-export function taskStates(definition: Pick<StateMachineDefinition, 'States'>): { name: string; resource: string }[] {
-  return Object.entries(definition.States).flatMap(([name, state]) => {
-    if (state.Type === 'Task') return [{ name, resource: state.Resource }];
-    if (state.Type === 'Map') return taskStates(state.ItemProcessor);
-    return [];
-  });
+  checkUniqueNames(definition);
+  checkLevel('definition', props.startAt, states);
+  return { definition, statements };
 }

@@ -86,10 +86,10 @@ export interface ChildExecutions {
 }
 
 /**
- * Fans out over an array of scan segments. DISTRIBUTED with STANDARD children on AWS: each segment
- * is its own child execution with its own history, so the parent's history does not grow per item.
+ * A DISTRIBUTED Map with STANDARD children: each item is its own child execution with its own
+ * history, so the parent's history does not grow with the work inside an item.
  */
-export function segmentMap(props: {
+export function distributedMap(props: {
   name: string;
   itemsPath: JsonPath;
   itemSelector: PayloadTemplate;
@@ -97,6 +97,8 @@ export function segmentMap(props: {
   resultPath: JsonPath;
   processor: { startAt: string; fragment: Fragment };
   children: ChildExecutions;
+  /** How many children may fail before the Map Run fails (and Step Functions aborts the others). */
+  toleratedFailureCount?: number;
   then: Transition;
 }): Fragment {
   return {
@@ -112,6 +114,7 @@ export function segmentMap(props: {
           StartAt: props.processor.startAt,
           States: props.processor.fragment.states,
         },
+        ...(props.toleratedFailureCount !== undefined && { ToleratedFailureCount: props.toleratedFailureCount }),
         ResultPath: props.resultPath,
         ...props.then,
       },

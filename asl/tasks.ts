@@ -1,4 +1,3 @@
-import { retryPolicy } from './retry';
 import type { Catcher, Fragment, JsonPath, PayloadTemplate, Retrier, TaskState, Transition } from './types';
 
 /** What every task builder accepts besides its resource. */
@@ -31,11 +30,11 @@ function taskState(resource: string, options: TaskOptions): TaskState {
 
 /**
  * Invokes a Lambda function by its ARN; the task's payload is `parameters` and its result is the
- * function's return value. Retries the Lambda service's transient errors unless `retry` says otherwise.
+ * function's return value. Retries are the caller's to choose (see `retrier`).
  */
 export function lambdaInvoke(name: string, functionArn: string, options: TaskOptions): Fragment {
   return {
-    states: { [name]: taskState(functionArn, { retry: [retryPolicy.lambdaTransient], ...options }) },
+    states: { [name]: taskState(functionArn, options) },
     statements: [{ Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [functionArn, `${functionArn}:*`] }],
   };
 }
@@ -46,6 +45,8 @@ export interface SdkAction {
   action: string;
   /** The resources the IAM statement for this call is scoped to. */
   iamResources: string[];
+  /** The IAM action, where it does not follow from the API name (e.g. `sfn` calls are `states:`). */
+  iamAction?: string;
 }
 
 /** Calls any AWS API through the `aws-sdk` service integration, granting exactly that action. */
@@ -53,7 +54,7 @@ export function awsSdkTask(name: string, call: SdkAction, options: TaskOptions):
   if (!/^[a-z0-9]+$/.test(call.service)) throw new Error(`Expected an SDK service name such as 'dynamodb', got: ${call.service}`);
   if (!/^[a-z][A-Za-z0-9]*$/.test(call.action)) throw new Error(`Expected a camelCase SDK action such as 'createBackup', got: ${call.action}`);
   if (call.iamResources.length === 0) throw new Error(`Task '${name}' must name the resources it calls ${call.service}:${call.action} on`);
-  const iamAction = `${call.service}:${call.action[0]!.toUpperCase()}${call.action.slice(1)}`;
+  const iamAction = call.iamAction ?? `${call.service}:${call.action.charAt(0).toUpperCase()}${call.action.slice(1)}`;
   return {
     states: { [name]: taskState(`arn:aws:states:::aws-sdk:${call.service}:${call.action}`, options) },
     statements: [{ Effect: 'Allow', Action: [iamAction], Resource: call.iamResources }],

@@ -110,6 +110,8 @@ export type MapState = Common &
     ItemProcessor: { ProcessorConfig: ProcessorConfig; StartAt: string; States: Record<string, State> };
     MaxConcurrency?: number;
     MaxConcurrencyPath?: JsonPath;
+    ToleratedFailureCount?: number;
+    ToleratedFailurePercentage?: number;
     ResultPath?: JsonPath | null;
     Label?: string;
     Retry?: Retrier[];

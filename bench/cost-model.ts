@@ -4,7 +4,7 @@
  * one execution can migrate before a history reaches 25,000 events. Pure functions.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { estimateHistoryEvents } from '../fixtures/aws-sample-workflow';
+import { estimateHistoryEvents } from '../asl/history';
 import { limits } from '../workflow/input';
 import { pricing } from './pricing';
 

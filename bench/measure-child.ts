@@ -6,12 +6,14 @@
 import '../local/polyfills';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadavg } from 'node:os';
-import type { SegmentProgress, StepEvent } from '../workflow/contract';
 import { builtInTuning } from '../workflow/input';
+import type { InvocationContext, ResultOf, StepEvent, StepHandler } from '../workflow/steps';
+import { unpackTotals } from '../workflow/totals';
 import { isMigration, type Migration } from '../migrations/define';
-import { dynamoDbClient } from '../local/embedded-dynamodb';
-import { loadLambda, type LambdaHandler } from '../local/lambda-loader';
-import { localDefinition, runWorkflowLocally } from '../local/run-workflow';
+import { dynamoDbClient } from '../local/connection';
+import { loadLambda } from '../local/lambda-loader';
+import { localDefinition } from '../local/local-deployment';
+import { runWorkflowLocally } from '../local/runner';
 import { runSampleWorkflowLocally } from '../fixtures/aws-sample-workflow';
 import type { Job, Measurement, OursJob, RawJob, SampleJob } from './jobs';
 import { runRawLoop } from './raw-loop';
@@ -29,26 +31,27 @@ function loadMigration(file: string): Migration {
 
 /** Runs ours; wraps the Lambda to time each MigrateBatch call, which gives a segment's own item rate. */
 function prepareOurs(job: OursJob, client: DynamoDBClient): () => Promise<RunOutcome> {
-  const lambda = loadLambda(job.bundle, job.table, { endpoint: job.endpoint }, builtInTuning).handler;
+  const lambda = loadLambda(job.bundle, job.table, { endpoint: job.endpoint }, builtInTuning);
   let batchMs = 0;
   let batchItems = 0;
-  const timed: LambdaHandler = async (event: StepEvent, context) => {
+  const handler = lambda.handler as (event: StepEvent, context: InvocationContext) => Promise<unknown>;
+  const timed = (async (event: StepEvent, context: InvocationContext) => {
     const started = performance.now();
-    const result = await lambda(event, context);
+    const result = await handler(event, context);
     if (event.step === 'migrateBatch') {
       batchMs += performance.now() - started;
-      batchItems += (result as SegmentProgress).totals.scanned - (event.progress.totals?.scanned ?? 0);
+      batchItems += unpackTotals((result as ResultOf<'migrateBatch'>).totals).scanned - unpackTotals(event.progress.totals).scanned;
     }
     return result;
-  };
+  }) as StepHandler;
   return async () => {
     const run = await runWorkflowLocally({
       definition: localDefinition(job.table),
-      lambda: timed,
+      lambda: { handler: timed, client: lambda.client },
       client,
       input: { skipBackup: true, totalSegments: job.totalSegments, maxConcurrency: job.maxConcurrency },
       executionName: `bench-${job.table}`,
-      batchBudgetMs: job.batchBudgetMs,
+      lambdaTimeoutMs: job.batchBudgetMs,
     });
     return {
       status: run.status,
@@ -56,7 +59,7 @@ function prepareOurs(job: OursJob, client: DynamoDBClient): () => Promise<RunOut
       scanned: run.summary?.scanned ?? 0,
       updated: run.summary?.updated ?? 0,
       counts: run.counts,
-      invocationsPerSegment: run.segments.map((s) => s.invocations),
+      invocationsPerSegment: run.segments.map((s) => s.calls),
       itemsPerLambdaSecond: batchMs > 0 ? (batchItems / batchMs) * 1000 : 0,
     };
   };

@@ -2,7 +2,7 @@ import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/
 import pLimit from 'p-limit';
 import { ItemMigrator, type ItemReport } from '../handlers/item-migrator';
 import type { Migration } from '../migrations/define';
-import { zeroTotals, type Totals } from '../workflow/contract';
+import { zeroTotals, type Totals } from '../workflow/totals';
 
 /** The knobs the raw loop shares with the workflow, so both do the same work the same way. */
 export interface RawLoopOptions {
@@ -20,8 +20,9 @@ export interface RawLoopOptions {
 }
 
 function count(totals: Totals, report: ItemReport): void {
+  // Without a deadline nothing is interrupted; the kinds only a batch's deadline produces never occur.
+  if (report.kind === 'interrupted' || report.kind === 'uncertain') throw new Error(`unexpected outcome ${report.kind} without a deadline`);
   totals[report.kind] += 1;
-  totals.retries += report.retries;
   totals.conflicts += report.conflicts;
 }
 

@@ -14,9 +14,9 @@ import { runSampleWorkflowLocally, SAMPLE_PAGE_SIZE } from '../fixtures/aws-samp
 import { toPlainItem, toRawItem } from '../handlers/attribute-values';
 import type { Migration } from '../migrations/define';
 import { demoItem, seedDemoTable, verifyDemoTable } from '../local/demo';
-import { dynamoDbClient } from '../local/embedded-dynamodb';
+import { dynamoDbClient } from '../local/connection';
 import { buildBundle } from '../local/lambda-loader';
-import { DEFAULT_BATCH_BUDGET_MS } from '../local/run-workflow';
+import { DEFAULT_LAMBDA_TIMEOUT_MS } from '../local/runner';
 import { builtInTuning } from '../workflow/input';
 import { measureInChild } from './child-process';
 import {
@@ -38,7 +38,7 @@ import type { BenchResult, CpuPerItem, SweepPoint, TargetCheck } from './results
 /** The date the published figures in docs/performance.md were measured on. */
 const BENCH_DATE = '2026-11-25';
 const DYNALITE_VERSION = (require('dynalite/package.json') as { version: string }).version;
-const LOCAL_BATCH_BUDGET_MS = DEFAULT_BATCH_BUDGET_MS;
+const LOCAL_BATCH_BUDGET_MS = DEFAULT_LAMBDA_TIMEOUT_MS;
 /** The Lambda's default write concurrency (handlers/create-handler.ts); the raw loop uses the same. */
 const WRITE_CONCURRENCY = 16;
 const MEMORY_FACTOR = 4;

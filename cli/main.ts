@@ -1,11 +1,14 @@
 import '../local/polyfills';
 import { Command, Option } from 'commander';
 import { toMermaid } from '../asl/mermaid';
-import { DEFAULT_BATCH_BUDGET_MS, localDefinition } from '../local/run-workflow';
 import { MigrationModuleError } from '../local/lambda-loader';
+import { localDefinition } from '../local/local-deployment';
+import { RunRequestError, runMigration } from '../local/run-migration';
+import { DEFAULT_LAMBDA_TIMEOUT_MS } from '../local/runner';
 import { limits } from '../workflow/input';
-import { endpointUrl, integerIn, type RunFlags } from './options';
-import { runCommand, UserError } from './run-command';
+import { endpointUrl, integerIn, runRequestFrom, type RunFlags } from './options';
+import { reporterFor } from './progress';
+import { renderOutcome } from './report';
 
 /** The `ddb-migrate` program: `run` and `graph`. */
 export function program(): Command {
@@ -32,10 +35,18 @@ export function program(): Command {
     .option('--resume', 'continue the last failed run of this table from its checkpoint')
     .option('--json', 'print exactly one JSON object (the execution output) on stdout')
     .addOption(new Option('--items <n>', 'demo only: how many items to seed').argParser(integerIn({ min: 1, max: 1_000_000 })).default(3000))
-    .addOption(new Option('--batch-seconds <n>', 'time budget of one MigrateBatch call (the Lambda timeout)').argParser(integerIn({ min: 1, max: 900 })).default(DEFAULT_BATCH_BUDGET_MS / 1000))
+    .addOption(new Option('--batch-seconds <n>', 'time budget of one MigrateBatch call (the Lambda timeout)').argParser(integerIn({ min: 1, max: 900 })).default(DEFAULT_LAMBDA_TIMEOUT_MS / 1000))
     .action(async (flags: RunFlags) => {
-      const outcome = await runCommand(flags, process.stdout, process.stderr);
-      process.exitCode = outcome.exitCode;
+      const request = runRequestFrom(flags);
+      const reporter = reporterFor(flags.json === true, process.stdout, process.stderr);
+      try {
+        const outcome = await runMigration(request, reporter);
+        reporter.stop();
+        process.stdout.write(renderOutcome(outcome, flags.json === true));
+        process.exitCode = outcome.result.status === 'SUCCEEDED' && (outcome.verification?.problems.length ?? 0) === 0 ? 0 : 1;
+      } finally {
+        reporter.stop();
+      }
     });
 
   cli
@@ -60,7 +71,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = e.exitCode ?? 2;
       return;
     }
-    const userError = e instanceof UserError || e instanceof MigrationModuleError;
+    const userError = e instanceof RunRequestError || e instanceof MigrationModuleError;
     process.stderr.write(userError ? `ddb-migrate: ${e.message}\n` : `ddb-migrate: unexpected error: ${e.stack ?? e.message}\n`);
     // --json promises one JSON object on stdout, also when the run could not start.
     if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ status: 'FAILED', error: e.name, cause: e.message })}\n`);

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { RunRequestError, type RunRequest } from '../local/run-migration';
 
 /** The flags of `ddb-migrate run`, as commander parses them. */
 export interface RunFlags {
@@ -49,7 +50,7 @@ export function endpointUrl(value: string): string {
 }
 
 /** The execution input the flags stand for; unset flags are left out so the defaults apply. */
-export function executionInputFrom(flags: RunFlags): Record<string, unknown> {
+function executionInputFrom(flags: RunFlags): Record<string, unknown> {
   const input: Record<string, unknown> = {
     totalSegments: flags.segments,
     maxConcurrency: flags.concurrency,
@@ -63,3 +64,26 @@ export function executionInputFrom(flags: RunFlags): Record<string, unknown> {
   return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
 }
 
+
+/** The run the flags ask for; combinations that cannot work are refused here, before anything runs. */
+export function runRequestFrom(flags: RunFlags): RunRequest {
+  const common = { input: executionInputFrom(flags), resume: flags.resume === true, lambdaTimeoutMs: flags.batchSeconds * 1000 };
+  if (flags.table === undefined) {
+    if (flags.endpoint) throw new RunRequestError('--endpoint needs --table: name the table to migrate at that endpoint.');
+    return { target: { kind: 'demo', items: flags.items, ...(flags.migration && { migrationFile: flags.migration }) }, ...common };
+  }
+  if (!flags.migration && !flags.resume) {
+    throw new RunRequestError('--table needs --migration: name the migration file to run on that table (the demo migration only runs on the demo).');
+  }
+  // One endpoint for the table check, the backup and the Lambda alike.
+  const endpoint = flags.endpoint ?? process.env.AWS_ENDPOINT_URL_DYNAMODB ?? process.env.AWS_ENDPOINT_URL;
+  return {
+    target: {
+      kind: 'table',
+      table: flags.table,
+      connection: { ...(endpoint && { endpoint }), ...(flags.region && { region: flags.region }) },
+      ...(flags.migration && { migrationFile: flags.migration }),
+    },
+    ...common,
+  };
+}

@@ -1,21 +1,5 @@
-import { summarize } from '../handlers/summarize';
-import { zeroTotals, type Summary } from '../workflow/contract';
-import type { LocalRunResult } from '../local/run-workflow';
-import type { BackupDetails } from '../local/table-backup';
-
-/**
- * The one JSON object `--json` prints: the execution output when the run succeeded, and otherwise
- * the same shape with status FAILED, the error, its cause and the totals so far.
- */
-export function resultObject(result: LocalRunResult, table: string, backup?: BackupDetails): Summary {
-  if (result.summary) {
-    return result.status === 'SUCCEEDED' ? result.summary : { ...result.summary, status: 'FAILED', error: result.error!, cause: result.cause! };
-  }
-  const backupRef = backup ? { name: backup.BackupName, arn: backup.BackupArn, status: backup.BackupStatus } : ('skipped' as const);
-  const failure = { status: 'FAILED' as const, error: result.error ?? 'Error', cause: result.cause ?? '' };
-  if (result.plan) return { ...summarize(result.plan, backupRef, result.segments).summary, ...failure };
-  return { migrationId: '', table, dryRun: false, ...zeroTotals(), backup: 'skipped', failures: [], changes: [], ...failure };
-}
+import type { RunOutcome } from '../local/run-migration';
+import type { Summary } from '../workflow/contract';
 
 /** A short human summary table. */
 export function summaryTable(summary: Summary, seconds: number): string {
@@ -39,4 +23,19 @@ export function summaryTable(summary: Summary, seconds: number): string {
   for (const c of summary.changes.slice(0, 3)) lines.push(`  would ${c.action} ${JSON.stringify(c.key)}${c.set ? ` set ${JSON.stringify(c.set)}` : ''}${c.remove ? ` remove ${c.remove.join(', ')}` : ''}`);
   if (summary.error) lines.push(`  error: ${summary.error}: ${summary.cause ?? ''}`);
   return lines.join('\n');
+}
+
+/** What the CLI prints at the end of a run: one JSON object with --json, else the table and what to do next. */
+export function renderOutcome(outcome: RunOutcome, json: boolean): string {
+  const { summary, verification } = outcome;
+  if (json) return `${JSON.stringify(summary)}\n`;
+  let text = `\n${summaryTable(summary, outcome.seconds)}\n`;
+  if (verification) {
+    const ok = verification.problems.length === 0;
+    text +=
+      `\nVerification: ${verification.correct}/${verification.checked} items migrated correctly${ok ? '' : ` — problems: ${verification.problems.join('; ')}`}\n` +
+      (verification.example ? `  example before: ${JSON.stringify(verification.example.before)}\n  example after:  ${JSON.stringify(verification.example.after)}\n` : '');
+  }
+  if (outcome.resumeFrom) text += `\nProgress is saved in ${outcome.resumeFrom}; fix the cause and run again with --resume.\n`;
+  return text;
 }

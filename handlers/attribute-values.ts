@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { NumberValue } from '@aws-sdk/lib-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
@@ -94,3 +95,31 @@ export function keyForReport(raw: RawItem, keyAttributes: string[]): Record<stri
 /** The key attributes of an item, for GetItem/UpdateItem/DeleteItem. */
 export const keyOf = (raw: RawItem, keyAttributes: string[]): RawItem =>
   Object.fromEntries(keyAttributes.map((name) => [name, raw[name]!]));
+
+/** An attribute value in one canonical JSON form: sets sorted, numbers canonical, binary as base64. */
+function canonicalValue(v: AttributeValue): unknown {
+  if (v.S !== undefined) return { S: v.S };
+  if (v.N !== undefined) return { N: canonicalNumber(v.N) };
+  if (v.B !== undefined) return { B: base64(v.B) };
+  if (v.BOOL !== undefined) return { BOOL: v.BOOL };
+  if (v.NULL !== undefined) return { NULL: true };
+  if (v.SS !== undefined) return { SS: [...v.SS].sort() };
+  if (v.NS !== undefined) return { NS: v.NS.map(canonicalNumber).sort() };
+  if (v.BS !== undefined) return { BS: v.BS.map(base64).sort() };
+  if (v.L !== undefined) return { L: v.L.map(canonicalValue) };
+  if (v.M !== undefined) return { M: Object.keys(v.M).sort().map((k) => [k, canonicalValue(v.M![k]!)]) };
+  return null;
+}
+
+/**
+ * A short digest of the values of `names` in `item`, equal for equal values (as DynamoDB compares
+ * them); undefined when one of them is missing.
+ */
+export function attributesDigest(item: RawItem, names: string[]): string | undefined {
+  const sorted = [...names].sort();
+  if (sorted.some((n) => item[n] === undefined)) return undefined;
+  return createHash('sha256')
+    .update(JSON.stringify(sorted.map((n) => [n, canonicalValue(item[n]!)])))
+    .digest('base64url')
+    .slice(0, 22);
+}

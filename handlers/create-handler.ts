@@ -1,8 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Migration } from '../migrations/define';
-import type { PrepareResult, SegmentProgress, StepEvent, SummarizeResult } from '../workflow/contract';
+import { InvalidStepEventError } from '../workflow/errors';
 import type { Tuning } from '../workflow/input';
-import { UnknownStepError } from './errors';
+import { stepEventSchema, type EventOf, type InvocationContext, type ResultOf, type StepHandler, type StepName } from '../workflow/steps';
 import { ItemMigrator } from './item-migrator';
 import { jsonLogger, type Logger } from './log';
 import { migrateBatch } from './migrate-batch';
@@ -20,43 +20,41 @@ export interface HandlerDependencies {
   log?: Logger;
 }
 
-/** The part of the Lambda context the handler uses. */
-export interface InvocationContext {
-  getRemainingTimeInMillis(): number;
-}
+type Steps = { [S in StepName]: (event: EventOf<S>, context: InvocationContext) => Promise<ResultOf<S>> };
 
-export type StepResult = PrepareResult | SegmentProgress | SummarizeResult;
-
-/** One Lambda handler for every step; the payload's `step` says which runs. */
-export function createHandler(deps: HandlerDependencies): (event: StepEvent, context: InvocationContext) => Promise<StepResult> {
+/** One Lambda handler for every step; the event's `step` says which runs, and the event is checked first. */
+export function createHandler(deps: HandlerDependencies): StepHandler {
   const log = deps.log ?? jsonLogger;
-  return async (event, context) => {
-    switch (event?.step) {
-      case 'prepare':
-        return prepare(event.input, event.executionName, { ...deps });
-      case 'migrateBatch': {
-        const { plan } = event;
-        const migrator = new ItemMigrator({
-          client: deps.client,
-          table: plan.table,
-          keyAttributes: plan.keyAttributes,
-          migration: deps.migration,
-          dryRun: plan.dryRun,
-          ...(plan.versionAttribute !== undefined && { versionAttribute: plan.versionAttribute }),
-        });
-        return migrateBatch(plan, event.segment, event.progress, {
-          client: deps.client,
-          migrator,
-          remainingMs: () => context.getRemainingTimeInMillis(),
-          safetyMarginMs: deps.safetyMarginMs ?? 10_000,
-          writeConcurrency: deps.writeConcurrency ?? 16,
-          log,
-        });
-      }
-      case 'summarize':
-        return summarize(event.plan, event.backup, event.segments);
-      default:
-        throw new UnknownStepError((event as { step?: unknown } | undefined)?.step);
-    }
+  const steps: Steps = {
+    prepare: (event) => prepare(event.input, event.executionName, deps),
+    migrateBatch: (event, context) => {
+      const { plan } = event;
+      const migrator = new ItemMigrator({
+        client: deps.client,
+        table: plan.table,
+        keyAttributes: plan.keyAttributes,
+        migration: deps.migration,
+        dryRun: plan.dryRun,
+        ...(plan.versionAttribute !== undefined && { versionAttribute: plan.versionAttribute }),
+      });
+      return migrateBatch(plan, event.segment, event.progress, {
+        client: deps.client,
+        migrator,
+        remainingMs: () => context.getRemainingTimeInMillis(),
+        safetyMarginMs: deps.safetyMarginMs ?? 10_000,
+        writeConcurrency: deps.writeConcurrency ?? 16,
+        log,
+      });
+    },
+    summarize: async (event) => summarize(event.plan, event.backup, event.segments),
   };
+  const handle = async (event: unknown, context: InvocationContext): Promise<unknown> => {
+    const parsed = stepEventSchema.safeParse(event);
+    if (!parsed.success) {
+      throw new InvalidStepEventError(parsed.error.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`).join('; '));
+    }
+    const run = steps[parsed.data.step] as (event: unknown, context: InvocationContext) => Promise<unknown>;
+    return run(parsed.data, context);
+  };
+  return handle as StepHandler;
 }

@@ -5,21 +5,27 @@ import {
   UpdateItemCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { NumberValue } from '@aws-sdk/lib-dynamodb';
 import type { Migration } from '../migrations/define';
 import type { ItemChange } from '../workflow/contract';
-import { NumberValue } from '@aws-sdk/lib-dynamodb';
-import { keyForReport, keyOf, sameAttributeValue, sameRawItem, toPlainItem, type RawItem } from './attribute-values';
-import { tableLevelError } from './errors';
+import { keyForReport, keyOf, sameRawItem, toPlainItem, type RawItem } from './attribute-values';
+import { InterruptedError, noDeadline, within } from './deadline';
+import { hasLanded, landingOf, type Landing } from './landing';
+import { tableLevelError } from './sdk-errors';
 import { deleteParams, planWrite, updateParams, type VersionMarker, type WritePlan } from './write-plan';
 
 /** What happened to one item. */
 export type ItemOutcome =
   | { kind: 'updated' | 'deleted'; change?: ItemChange }
   | { kind: 'unchanged' | 'skipped' }
-  | { kind: 'failed'; reason: string };
+  | { kind: 'failed'; reason: string }
+  /** Time ran out before any write of ours could land: the item is to be migrated again. */
+  | { kind: 'interrupted' }
+  /** Time ran out while a write of ours was in flight: `landing` tells later whether it landed. */
+  | { kind: 'uncertain'; landing: Landing };
 
 /** Outcome plus the retry and conflict counts it took. */
-export type ItemReport = ItemOutcome & { key: Record<string, string | number>; retries: number; conflicts: number };
+export type ItemReport = ItemOutcome & { key: Record<string, string | number>; conflicts: number };
 
 /** Everything one item's migration needs; fixed for a run. */
 export interface ItemMigratorOptions {
@@ -56,14 +62,23 @@ export class ItemMigrator {
     if (options.versionAttribute) this.marker = { attribute: options.versionAttribute, value: options.migration.id };
   }
 
-  async migrate(scanned: RawItem): Promise<ItemReport> {
+  /**
+   * Migrates one item. When `signal` aborts (the batch's time is up) the item stops where it is and
+   * says whether a write of ours may have landed.
+   */
+  async migrate(scanned: RawItem, signal: AbortSignal = noDeadline): Promise<ItemReport> {
     const { keyAttributes } = this.options;
     const key = keyForReport(scanned, keyAttributes);
-    const report = { key, retries: 0, conflicts: 0 };
+    const report = { key, conflicts: 0 };
     let current: RawItem = scanned;
     for (let attempt = 0; attempt <= this.maxConflictRetries; attempt++) {
       if (this.marker && current[this.marker.attribute]?.S === this.marker.value) return { ...report, kind: 'skipped' };
-      const plan = await this.plan(current);
+      let plan: WritePlan;
+      try {
+        plan = await within(signal, () => this.plan(current));
+      } catch {
+        return { ...report, kind: 'interrupted' };
+      }
       if (plan.kind === 'invalid') return { ...report, kind: 'failed', reason: plan.reason };
       if (plan.kind === 'unchanged') return { ...report, kind: 'unchanged' };
       const kind = plan.kind === 'delete' ? 'deleted' : 'updated';
@@ -72,20 +87,24 @@ export class ItemMigrator {
         return problem ? { ...report, kind: 'failed', reason: problem } : { ...report, kind, change: this.describe(key, plan) };
       }
 
-      const written = await this.write(current, plan);
-      report.retries += written.retries;
+      const landing = this.landingOf(plan);
+      const written = await this.write(current, plan, signal);
       if (written.status === 'done') return { ...report, kind };
+      if (written.status === 'interrupted') return { ...report, kind: 'uncertain', landing };
 
       // A failed condition or a failed call: look at the item as it is now before deciding.
-      const reread = await this.reread(current);
+      const reread = await this.reread(current, signal);
+      if ('interrupted' in reread) {
+        // A condition that failed at the first attempt proves the write did not land; anything else may have.
+        return written.status === 'conflict' && written.retries === 0 ? { ...report, kind: 'interrupted' } : { ...report, kind: 'uncertain', landing };
+      }
       if ('error' in reread) {
         const why = written.status === 'failed' ? written.reason : 'its condition failed';
         return { ...report, kind: 'failed', reason: `the write failed (${why}) and re-reading the item failed: ${reread.error}` };
       }
-      report.retries += reread.retries;
       const now = reread.item;
       // The write landed although its response was lost (a retried call then fails its condition).
-      if (this.landed(now, plan)) return { ...report, kind };
+      if (hasLanded(now, landing)) return { ...report, kind };
       if (!now) return { ...report, kind: 'skipped' }; // deleted meanwhile: a concurrent delete wins
       if (written.status === 'failed' && sameRawItem(now, current)) return { ...report, kind: 'failed', reason: written.reason };
       report.conflicts += 1;
@@ -99,18 +118,21 @@ export class ItemMigrator {
   }
 
   /**
-   * Whether the table already holds what `plan` writes: every written attribute has its new value
-   * and every removed one is gone. Only written attributes are compared, so a concurrent change to
-   * another attribute does not hide a write that landed with a lost response.
+   * Settles an item whose write was abandoned: re-reads it and tells whether the write had landed
+   * (then it counts as done), had not (then it is to be migrated again), or still cannot be known.
    */
-  private landed(now: RawItem | undefined, plan: Extract<WritePlan, { kind: 'update' | 'delete' }>): boolean {
-    if (plan.kind === 'delete') return now === undefined;
-    if (!now) return false;
-    const written: RawItem = { ...plan.set, ...(this.marker && { [this.marker.attribute]: { S: this.marker.value } }) };
-    return (
-      Object.entries(written).every(([name, value]) => now[name] !== undefined && sameAttributeValue(now[name]!, value)) &&
-      plan.remove.every((name) => name === this.marker?.attribute || now[name] === undefined)
-    );
+  async settle(key: RawItem, landing: Landing, signal: AbortSignal = noDeadline): Promise<ItemOutcome> {
+    const reread = await this.reread(key, signal);
+    if ('interrupted' in reread || 'error' in reread) return { kind: 'uncertain', landing };
+    if (hasLanded(reread.item, landing)) return { kind: landing.kind === 'delete' ? 'deleted' : 'updated' };
+    return { kind: 'interrupted' };
+  }
+
+  /** What a write of `plan` leaves in the table, the version marker included. */
+  private landingOf(plan: Extract<WritePlan, { kind: 'update' | 'delete' }>): Landing {
+    if (plan.kind === 'delete') return landingOf(plan);
+    const set: RawItem = { ...plan.set, ...(this.marker && { [this.marker.attribute]: { S: this.marker.value } }) };
+    return landingOf({ kind: 'update', set, remove: plan.remove.filter((name) => name !== this.marker?.attribute) });
   }
 
   private async plan(item: RawItem): Promise<WritePlan> {
@@ -160,16 +182,17 @@ export class ItemMigrator {
   private async write(
     scanned: RawItem,
     plan: Extract<WritePlan, { kind: 'update' | 'delete' }>,
-  ): Promise<{ status: 'done' | 'conflict'; retries: number } | { status: 'failed'; reason: string; retries: number }> {
+    signal: AbortSignal,
+  ): Promise<{ status: 'done' | 'conflict' | 'interrupted'; retries: number } | { status: 'failed'; reason: string; retries: number }> {
     const { client, table, keyAttributes } = this.options;
     try {
-      const command =
+      const response =
         plan.kind === 'delete'
-          ? new DeleteItemCommand(deleteParams(table, scanned, keyAttributes))
-          : new UpdateItemCommand(updateParams(table, scanned, keyAttributes, plan, this.marker));
-      const response = await client.send(command);
+          ? await within(signal, (abortSignal) => client.send(new DeleteItemCommand(deleteParams(table, scanned, keyAttributes)), { abortSignal }))
+          : await within(signal, (abortSignal) => client.send(new UpdateItemCommand(updateParams(table, scanned, keyAttributes, plan, this.marker)), { abortSignal }));
       return { status: 'done', retries: attemptsOf(response) - 1 };
     } catch (error) {
+      if (error instanceof InterruptedError) return { status: 'interrupted', retries: 0 };
       const retries = attemptsOf(error) - 1;
       if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') {
         return { status: 'conflict', retries };
@@ -180,14 +203,15 @@ export class ItemMigrator {
     }
   }
 
-  private async reread(item: RawItem): Promise<{ item?: RawItem; retries: number } | { error: string }> {
+  private async reread(item: RawItem, signal: AbortSignal): Promise<{ item?: RawItem; retries: number } | { error: string } | { interrupted: true }> {
     const { client, table, keyAttributes } = this.options;
     try {
-      const response = await client.send(
-        new GetItemCommand({ TableName: table, Key: keyOf(item, keyAttributes), ConsistentRead: true }),
+      const response = await within(signal, (abortSignal) =>
+        client.send(new GetItemCommand({ TableName: table, Key: keyOf(item, keyAttributes), ConsistentRead: true }), { abortSignal }),
       );
       return { ...(response.Item && { item: response.Item }), retries: attemptsOf(response) - 1 };
     } catch (error) {
+      if (error instanceof InterruptedError) return { interrupted: true };
       const fatal = tableLevelError(error, table, 'dynamodb:GetItem');
       if (fatal) throw fatal;
       return { error: message(error) };

@@ -3,7 +3,7 @@ import selected from 'ddb-migrate-selected-migration';
 import { isMigration } from '../migrations/define';
 import { builtInTuning, parseTuning } from '../workflow/input';
 import { createHandler } from './create-handler';
-import { DYNAMODB_MAX_ATTEMPTS, PerRequestRetryStrategy } from './retry-strategy';
+import { migrationClientConfig } from './dynamodb-client';
 
 /** Configuration is read and checked at load, so a bad deployment fails on its first call, loudly. */
 function requireEnv(name: string): string {
@@ -16,12 +16,8 @@ if (!isMigration(selected)) {
   throw new Error('The bundled migration module has no default export made with defineMigration({ id, transform }).');
 }
 
-/** Backoff with full jitter on throttling and transient errors, without the client-wide retry quota. */
-const client = new DynamoDBClient({
-  retryStrategy: new PerRequestRetryStrategy(DYNAMODB_MAX_ATTEMPTS),
-  // Without these a stalled connection waits for the socket default (minutes) on every attempt.
-  requestHandler: { connectionTimeout: 3_000, requestTimeout: 30_000 },
-});
+/** The function's DynamoDB client (exported so a local run can stop a killed invocation's requests). */
+export const client = new DynamoDBClient(migrationClientConfig());
 
 export const handler = createHandler({
   client,

@@ -1,11 +1,17 @@
-import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ScanCommand, type DynamoDBClient, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import pLimit from 'p-limit';
-import { samplesForSegment, zeroTotals, type Plan, type SegmentProgress } from '../workflow/contract';
-import { decodeCursor, encodeCursor } from './cursor';
-import { tableLevelError } from './errors';
-import type { ItemMigrator, ItemReport } from './item-migrator';
+import type { AheadItem, ItemChange, ItemFailure, Plan, SegmentProgress } from '../workflow/contract';
+import { SampleBudget, segmentSampleBytes } from '../workflow/samples';
+import { packTotals, unpackTotals, type Totals } from '../workflow/totals';
+import { keyOf, type RawItem } from './attribute-values';
+import { decodeCursor, encodeCursor, START_CURSOR } from './cursor';
+import { batchClock, InterruptedError, within, type BatchClock } from './deadline';
+import type { ItemMigrator, ItemOutcome, ItemReport } from './item-migrator';
+import type { Landing } from './landing';
 import type { Logger } from './log';
 import { Pacer } from './pacer';
+import { callEffort, type CallEffort } from './retry-strategy';
+import { tableLevelError } from './sdk-errors';
 
 /** What one MigrateBatch invocation needs besides its payload. */
 export interface BatchContext {
@@ -13,9 +19,9 @@ export interface BatchContext {
   migrator: ItemMigrator;
   /** Milliseconds left before the Lambda is stopped. */
   remainingMs: () => number;
-  /** Time kept back for returning the cursor; the batch stops when less than this (or 3 pages) is left. */
+  /** Time kept back for returning the cursor (see handlers/deadline.ts). */
   safetyMarginMs: number;
-  /** Items migrated at once within a page. */
+  /** Items migrated at once, across page boundaries. */
   writeConcurrency: number;
   log: Logger;
 }
@@ -33,89 +39,227 @@ export function pageLimit(pageSize: number, itemsPerSecond: number, availableMs:
   return Math.max(1, Math.min(pageSize, Math.floor((itemsPerSecond * Math.max(availableMs, 0)) / 2000)));
 }
 
-function record(progress: SegmentProgress, report: ItemReport, sampleLimit: number): void {
-  const t = progress.totals;
-  t[report.kind] += 1;
-  t.retries += report.retries;
-  t.conflicts += report.conflicts;
-  if (report.kind === 'failed' && progress.failures.length < sampleLimit) {
-    progress.failures.push({ key: report.key, reason: report.reason.slice(0, 200) });
+/** One scanned item on its way, or the end of a page (whose LastEvaluatedKey is a cursor once all before it are done). */
+type Entry =
+  | { type: 'item'; raw: RawItem; key: string; state: 'running' | 'done' | 'interrupted' }
+  | { type: 'item'; raw: RawItem; key: string; state: 'uncertain'; landing: Landing }
+  | { type: 'pageEnd'; lastKey?: RawItem };
+
+/** A segment's counters and samples while a batch runs. */
+class BatchTally {
+  readonly totals: Totals;
+  readonly failures: ItemFailure[];
+  readonly changes: ItemChange[];
+  private readonly samples: SampleBudget;
+
+  constructor(previous: SegmentProgress, sampleBytes: number) {
+    this.totals = unpackTotals(previous.totals);
+    this.failures = [...(previous.failures ?? [])];
+    this.changes = [...(previous.changes ?? [])];
+    this.samples = new SampleBudget(sampleBytes, [this.failures, this.changes]);
   }
-  if ((report.kind === 'updated' || report.kind === 'deleted') && report.change && progress.changes.length < sampleLimit) {
-    progress.changes.push(report.change);
+
+  /** Counts one item that finished (each item is counted once, when it finishes). */
+  finished(outcome: Exclude<ItemOutcome, { kind: 'interrupted' | 'uncertain' }>, key: ItemReport['key']): void {
+    this.totals.scanned += 1;
+    this.totals[outcome.kind] += 1;
+    if (outcome.kind === 'failed') this.samples.admit(this.failures, { key, reason: outcome.reason });
+    if ((outcome.kind === 'updated' || outcome.kind === 'deleted') && outcome.change) this.samples.admit(this.changes, outcome.change);
+  }
+
+  conflicts(report: { conflicts: number }): void {
+    this.totals.conflicts += report.conflicts;
   }
 }
 
+const isFinished = (outcome: ItemOutcome): outcome is Exclude<ItemOutcome, { kind: 'interrupted' | 'uncertain' }> =>
+  outcome.kind !== 'interrupted' && outcome.kind !== 'uncertain';
+
 /**
- * Scans pages of one segment from the cursor and migrates their items until the segment ends or the
- * time budget runs low; returns the new cursor (absent when done) and the running totals. A cursor
- * always points after a page whose items are all finished, so a retry or redrive resumes cleanly.
+ * Scans one segment from the cursor and migrates its items until the segment ends or the call's time
+ * is up (handlers/deadline.ts): the next page is read while the current one is written, and writes
+ * stay at the concurrency limit across page boundaries. The cursor it returns points after items that
+ * are all finished; items finished beyond it, or whose write is still unknown, travel in `ahead`, so
+ * a retry, resume or redrive neither repeats nor miscounts an item.
  */
-export async function migrateBatch(
-  plan: Plan,
-  segment: number,
-  previous: Partial<SegmentProgress>,
-  ctx: BatchContext,
-): Promise<SegmentProgress> {
-  const progress: SegmentProgress = {
-    segment,
-    invocations: (previous.invocations ?? 0) + 1,
-    totals: { ...zeroTotals(), ...previous.totals },
-    failures: [...(previous.failures ?? [])],
-    changes: [...(previous.changes ?? [])],
-  };
-  const sampleLimit = samplesForSegment(segment, plan.totalSegments);
+export async function migrateBatch(plan: Plan, segment: number, previous: SegmentProgress, ctx: BatchContext): Promise<SegmentProgress> {
+  const clock = batchClock(ctx.remainingMs(), ctx.safetyMarginMs);
+  const effort: CallEffort = { retries: 0 };
+  try {
+    const progress = await callEffort.run(effort, () => runBatch(plan, segment, previous, ctx, clock));
+    const totals = unpackTotals(progress.totals);
+    totals.retries += effort.retries;
+    return { ...progress, totals: packTotals(totals) };
+  } finally {
+    clock.dispose();
+  }
+}
+
+async function runBatch(plan: Plan, segment: number, previous: SegmentProgress, ctx: BatchContext, clock: BatchClock): Promise<SegmentProgress> {
+  const tally = new BatchTally(previous, segmentSampleBytes(segment, plan.totalSegments));
+  const { migrator } = ctx;
+  const keyOfItem = (raw: RawItem) => encodeCursor(keyOf(raw, plan.keyAttributes));
+
+  // First the items the last call left unsettled: a write of ours may have landed.
+  const alreadyDone = new Set<string>();
+  const unsettled: AheadItem[] = [];
+  for (const item of previous.ahead ?? []) {
+    if ('done' in item) {
+      alreadyDone.add(item.key);
+      continue;
+    }
+    const outcome = await migrator.settle(decodeCursor(item.key), item.landing, clock.signal);
+    if (outcome.kind === 'uncertain') unsettled.push(item);
+    else if (isFinished(outcome)) {
+      tally.finished(outcome, {});
+      alreadyDone.add(item.key);
+    }
+  }
+  const startCursor = previous.cursor ?? START_CURSOR;
+  if (unsettled.length > 0) {
+    // Still unknown (DynamoDB does not answer): going past them could count them twice. Try again next call.
+    return progressOf(previous.calls + 1, startCursor, [...[...alreadyDone].map((key) => ({ key, done: true as const })), ...unsettled], tally);
+  }
+
   const limit = pLimit(ctx.writeConcurrency);
   const rate = itemsPerSecondPerSegment(plan);
   const pacer = new Pacer(rate);
-  let cursor = previous.cursor;
-  let slowestPageMs = 0;
+  const entries: Entry[] = [];
+  const work: Promise<void>[] = [];
+  let fatal: unknown;
+  const open = () => fatal === undefined && Date.now() < clock.softDeadline;
 
-  for (;;) {
-    const started = Date.now();
-    let page;
-    try {
-      page = await ctx.client.send(
+  const scan = (startKey: string): Promise<ScanCommandOutput> => {
+    const exclusiveStartKey = decodeCursor(startKey);
+    return within(clock.signal, (abortSignal) =>
+      ctx.client.send(
         new ScanCommand({
           TableName: plan.table,
           Segment: segment,
           TotalSegments: plan.totalSegments,
-          Limit: pageLimit(plan.pageSize, rate, ctx.remainingMs() - ctx.safetyMarginMs),
-          ...(cursor && { ExclusiveStartKey: decodeCursor(cursor) }),
+          Limit: pageLimit(plan.pageSize, rate, clock.softDeadline - Date.now()),
+          ...(Object.keys(exclusiveStartKey).length > 0 && { ExclusiveStartKey: exclusiveStartKey }),
         }),
-      );
-    } catch (error) {
-      throw tableLevelError(error, plan.table, 'dynamodb:Scan') ?? error;
-    }
-    progress.totals.retries += (page.$metadata.attempts ?? 1) - 1;
-    const items = page.Items ?? [];
-    progress.totals.scanned += items.length;
-    // A table-level error (access denied, table gone) stops the page: queued items do not start, and
-    // the error is thrown only once the items already running have finished.
-    let stop: unknown;
-    const settled = await Promise.allSettled(
-      items.map((item) =>
-        limit(async () => {
-          await pacer.take();
-          if (stop !== undefined) throw stop;
-          return ctx.migrator.migrate(item).catch((error: unknown) => {
-            stop ??= error;
-            throw error;
-          });
-        }),
+        { abortSignal },
       ),
-    );
-    if (stop !== undefined) throw stop;
-    const reports = settled.map((r) => (r as PromiseFulfilledResult<ItemReport>).value);
-    for (const report of reports) {
-      record(progress, report, sampleLimit);
+    ).catch((error: unknown) => {
+      if (error instanceof InterruptedError) return undefined as never;
+      throw tableLevelError(error, plan.table, 'dynamodb:Scan') ?? error;
+    });
+  };
+
+  const migrate = async (entry: Extract<Entry, { type: 'item' }>): Promise<void> => {
+    await pacer.take();
+    if (!open()) {
+      entry.state = 'interrupted';
+      return;
+    }
+    let report: ItemReport;
+    try {
+      report = await migrator.migrate(entry.raw, clock.signal);
+    } catch (error) {
+      fatal ??= error;
+      entry.state = 'interrupted';
+      return;
+    }
+    tally.conflicts(report);
+    if (report.kind === 'uncertain') Object.assign(entry, { state: 'uncertain', landing: report.landing });
+    else if (report.kind === 'interrupted') entry.state = 'interrupted';
+    else {
+      entry.state = 'done';
+      tally.finished(report, report.key);
       if (report.kind === 'failed') ctx.log('item.failed', { segment, key: report.key, reason: report.reason });
     }
-    cursor = page.LastEvaluatedKey ? encodeCursor(page.LastEvaluatedKey) : undefined;
-    slowestPageMs = Math.max(slowestPageMs, Date.now() - started);
-    if (!cursor || ctx.remainingMs() < Math.max(ctx.safetyMarginMs, 3 * slowestPageMs)) break;
+  };
+
+  // Double buffering: a page's items are queued only once the page before the previous one is
+  // finished, so at most two pages wait while the next one is being read.
+  let next: Promise<ScanCommandOutput | undefined> | undefined = open() ? scan(startCursor).catch((e: unknown) => ((fatal ??= e), undefined)) : undefined;
+  let twoPagesAgo: Promise<unknown> = Promise.resolve();
+  let onePageAgo: Promise<unknown> = Promise.resolve();
+  while (next && open()) {
+    const page = await next;
+    next = undefined;
+    if (!page) break;
+    if (page.LastEvaluatedKey && open()) next = scan(encodeCursor(page.LastEvaluatedKey)).catch((e: unknown) => ((fatal ??= e), undefined));
+    await twoPagesAgo;
+    const pageWork: Promise<void>[] = [];
+    let whole = true;
+    for (const raw of page.Items ?? []) {
+      const key = keyOfItem(raw);
+      if (alreadyDone.has(key)) {
+        entries.push({ type: 'item', raw, key, state: 'done' });
+        continue;
+      }
+      if (!open()) {
+        whole = false;
+        break;
+      }
+      const entry: Extract<Entry, { type: 'item' }> = { type: 'item', raw, key, state: 'running' };
+      entries.push(entry);
+      pageWork.push(limit(() => migrate(entry)));
+    }
+    if (whole) entries.push({ type: 'pageEnd', ...(page.LastEvaluatedKey && { lastKey: page.LastEvaluatedKey }) });
+    work.push(...pageWork);
+    twoPagesAgo = onePageAgo;
+    onePageAgo = Promise.all(pageWork);
+    if (!whole) break;
+  }
+  await Promise.all(work);
+  await next;
+  if (fatal !== undefined) throw fatal;
+
+  // Writes abandoned at the deadline: settle them now if DynamoDB answers in the time kept for it.
+  const settleBy = new AbortController();
+  const timer = setTimeout(() => settleBy.abort(), Math.max(0, clock.settleDeadline - Date.now()));
+  try {
+    await Promise.all(
+      entries.map(async (entry) => {
+        if (entry.type !== 'item' || entry.state !== 'uncertain') return;
+        const outcome = await migrator.settle(entry.raw, entry.landing, settleBy.signal);
+        if (outcome.kind === 'interrupted') Object.assign(entry, { state: 'interrupted' });
+        else if (isFinished(outcome)) {
+          Object.assign(entry, { state: 'done' });
+          tally.finished(outcome, {});
+        }
+      }),
+    );
+  } finally {
+    clearTimeout(timer);
   }
 
-  ctx.log('batch.done', { segment, done: !cursor, invocation: progress.invocations, totals: progress.totals });
-  return cursor ? { ...progress, cursor } : progress;
+  // The cursor moves over the finished prefix; what lies beyond it travels in `ahead`.
+  let cursor: string | undefined = startCursor;
+  let index = 0;
+  for (; index < entries.length; index++) {
+    const entry = entries[index]!;
+    if (entry.type === 'pageEnd') cursor = entry.lastKey ? encodeCursor(entry.lastKey) : undefined;
+    else if (entry.state === 'done') cursor = entry.key;
+    else break;
+  }
+  // Beyond the cursor: what is done (this call's, and the last call's the scan has not passed yet) and what is unknown.
+  const passed = new Set(entries.slice(0, index).flatMap((e) => (e.type === 'item' ? [e.key] : [])));
+  const done = new Set([...alreadyDone].filter((key) => !passed.has(key)));
+  const unknown: AheadItem[] = [];
+  for (const entry of entries.slice(index)) {
+    if (entry.type === 'item' && entry.state === 'done') done.add(entry.key);
+    if (entry.type === 'item' && entry.state === 'uncertain') unknown.push({ key: entry.key, landing: entry.landing });
+  }
+  // A finished segment has nothing beyond its end (items deleted there are never scanned again).
+  const ahead: AheadItem[] = cursor === undefined ? [] : [...[...done].map((key) => ({ key, done: true as const })), ...unknown];
+  const calls = previous.calls + 1;
+  ctx.log('batch.done', { segment, done: cursor === undefined, call: calls, totals: tally.totals });
+  return progressOf(calls, cursor, ahead, tally);
+}
+
+/** The progress to return: wire totals, and empty lists left out. */
+function progressOf(calls: number, cursor: string | undefined, ahead: AheadItem[], tally: BatchTally): SegmentProgress {
+  return {
+    ...(cursor !== undefined && { cursor }),
+    ...(ahead.length > 0 && { ahead }),
+    calls,
+    totals: packTotals(tally.totals),
+    ...(tally.failures.length > 0 && { failures: tally.failures }),
+    ...(tally.changes.length > 0 && { changes: tally.changes }),
+  };
 }

@@ -1,8 +1,10 @@
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Migration } from '../migrations/define';
-import type { Plan, PrepareResult } from '../workflow/contract';
-import { InvalidInputError, resolveInput, type Tuning } from '../workflow/input';
-import { tableLevelError } from './errors';
+import type { Plan } from '../workflow/contract';
+import { InvalidInputError } from '../workflow/errors';
+import { resolveInput, type Tuning } from '../workflow/input';
+import type { ResultOf } from '../workflow/steps';
+import { tableLevelError } from './sdk-errors';
 
 /** DynamoDB's rules for a backup name: 3 to 255 of letters, digits, `_`, `-` and `.`. */
 export function backupNameFor(table: string, migrationId: string, executionName: string): string {
@@ -15,16 +17,17 @@ export async function prepare(
   input: unknown,
   executionName: string,
   deps: { client: DynamoDBClient; table: string; migration: Migration; defaults: Tuning },
-): Promise<PrepareResult> {
+): Promise<ResultOf<'prepare'>> {
   const resolved = resolveInput(input, deps.defaults);
-  let description;
+  let described;
   try {
-    description = await deps.client.send(new DescribeTableCommand({ TableName: deps.table }));
+    described = await deps.client.send(new DescribeTableCommand({ TableName: deps.table }));
   } catch (error) {
     throw tableLevelError(error, deps.table, 'dynamodb:DescribeTable') ?? error;
   }
-  const table = description.Table!;
-  const keyAttributes = (table.KeySchema ?? []).sort((a) => (a.KeyType === 'HASH' ? -1 : 1)).map((k) => k.AttributeName!);
+  const keySchema = described.Table?.KeySchema ?? [];
+  // The hash key first, then the range key, whatever order DynamoDB lists them in.
+  const keyAttributes = ['HASH', 'RANGE'].flatMap((type) => keySchema.filter((k) => k.KeyType === type).map((k) => k.AttributeName ?? ''));
   if (resolved.versionAttribute && keyAttributes.includes(resolved.versionAttribute)) {
     throw new InvalidInputError(
       `The execution input is not valid: 'versionAttribute' is the key attribute '${resolved.versionAttribute}'; choose a non-key attribute name such as "migrationVersion".`,
@@ -36,7 +39,7 @@ export async function prepare(
     migrationId: deps.migration.id,
     ...resolved,
     keyAttributes,
-    itemEstimate: table.ItemCount ?? 0,
+    itemEstimate: described.Table?.ItemCount ?? 0,
     backupName: backupNameFor(deps.table, deps.migration.id, executionName),
   };
   return { plan, segments: Array.from({ length: plan.totalSegments }, (_, i) => i) };

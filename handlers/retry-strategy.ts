@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { StandardRetryStrategy } from '@smithy/core/retry';
 import type { RetryErrorInfo, RetryStrategyV2, RetryToken, StandardRetryToken } from '@smithy/types';
 
@@ -23,6 +24,8 @@ export class PerRequestRetryStrategy implements RetryStrategyV2 {
     const strategy = this.owners.get(token) ?? new StandardRetryStrategy(this.maxAttempts);
     const next = await strategy.refreshRetryTokenForRetry(token, errorInfo);
     this.owners.set(next, strategy);
+    const effort = callEffort.getStore();
+    if (effort) effort.retries += 1;
     return next;
   }
 
@@ -30,6 +33,15 @@ export class PerRequestRetryStrategy implements RetryStrategyV2 {
     this.owners.get(token)?.recordSuccess(token);
   }
 }
+
+/**
+ * The retries of every DynamoDB call made inside `callEffort.run(effort, ...)`, counted as they are
+ * decided, so that a call abandoned at a deadline (and never answered) still counts its retries.
+ */
+export interface CallEffort {
+  retries: number;
+}
+export const callEffort = new AsyncLocalStorage<CallEffort>();
 
 /** How many times one DynamoDB call is tried before it counts as failed. */
 export const DYNAMODB_MAX_ATTEMPTS = 10;

@@ -1,6 +1,4 @@
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { AddressInfo } from 'node:net';
-import { DYNAMODB_MAX_ATTEMPTS, PerRequestRetryStrategy } from '../handlers/retry-strategy';
 
 // dynalite ships no types; this is the part of its API we use.
 const dynalite = require('dynalite') as (options: { createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => {
@@ -24,25 +22,3 @@ export async function startEmbeddedDynamoDB(): Promise<EmbeddedDynamoDB> {
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
-
-/** Where and how to reach DynamoDB: an endpoint (dynalite, DynamoDB Local) or the AWS default chain. */
-export interface Connection {
-  endpoint?: string;
-  region?: string;
-}
-
-/** Local endpoints take any credentials; real AWS uses the default provider chain. */
-export function clientConfig(connection: Connection, maxAttempts = DYNAMODB_MAX_ATTEMPTS): DynamoDBClientConfig {
-  const local = connection.endpoint !== undefined && /^https?:\/\/(localhost|127\.|\[::1\])/.test(connection.endpoint);
-  // Real AWS: leave the region to the SDK's chain (AWS_REGION, the profile); a local endpoint needs one.
-  const region = connection.region ?? (local ? 'us-east-1' : undefined);
-  return {
-    ...(region && { region }),
-    ...(connection.endpoint && { endpoint: connection.endpoint }),
-    ...(local && { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-    retryStrategy: new PerRequestRetryStrategy(maxAttempts),
-  };
-}
-
-/** A DynamoDB client for a connection. */
-export const dynamoDbClient = (connection: Connection): DynamoDBClient => new DynamoDBClient(clientConfig(connection));

@@ -1,17 +1,15 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { InvocationContext, StepResult } from '../handlers/create-handler';
-import type { StepEvent } from '../workflow/contract';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Tuning } from '../workflow/input';
+import type { StepHandler } from '../workflow/steps';
 import { bundleLambda, type LambdaBundle } from '../bundle/lambda-bundle';
-import { clientConfig, type Connection } from './embedded-dynamodb';
+import { connectionConfig, type Connection } from './connection';
 
-/** The Lambda handler's signature. */
-export type LambdaHandler = (event: StepEvent, context: InvocationContext) => Promise<StepResult>;
-
-/** A loaded bundle: its handler and the id of the migration inside it. */
+/** A loaded bundle: its handler, its DynamoDB client and the id of the migration inside it. */
 export interface LoadedLambda {
-  handler: LambdaHandler;
+  handler: StepHandler;
+  client: DynamoDBClient;
   migrationId: string;
 }
 
@@ -53,12 +51,12 @@ export function buildBundle(migrationFile: string): LambdaBundle {
  * environment: TABLE_NAME, MIGRATION_DEFAULTS, and the DynamoDB endpoint to use.
  */
 export function loadLambda(bundle: LambdaBundle, table: string, connection: Connection, defaults: Tuning): LoadedLambda {
-  const config = clientConfig(connection);
+  const config = connectionConfig(connection);
   Object.assign(process.env, {
     TABLE_NAME: table,
     MIGRATION_DEFAULTS: JSON.stringify(defaults),
     MIGRATION_LOG: process.env.MIGRATION_LOG ?? 'off',
-    SAFETY_MARGIN_MS: process.env.SAFETY_MARGIN_MS ?? '500',
+    SAFETY_MARGIN_MS: process.env.SAFETY_MARGIN_MS ?? '2000',
   });
   if (typeof config.region === 'string') process.env.AWS_REGION = config.region;
   if (connection.endpoint) process.env.AWS_ENDPOINT_URL_DYNAMODB = connection.endpoint;

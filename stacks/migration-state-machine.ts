@@ -4,7 +4,7 @@ import type { TerraformStack } from 'cdktf';
 import { migrationWorkflow, type WorkflowTarget } from '../workflow/definition';
 import { componentIdentity } from './component-identity';
 import { logDeliveryStatement } from './iam';
-import { stateMachineArns, type AwsLocation } from './names';
+import { stateMachineArns, type AwsLocation } from '../workflow/deployment';
 import { jsonWithTerraformNumbers } from './terraform-json';
 
 /** What the state machine is built from; strings and numbers may be Terraform expressions. */

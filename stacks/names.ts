@@ -1,5 +1,3 @@
-import type { ChildExecutions } from '../asl/patterns';
-
 /** Every AWS name the stack gives, derived from `name_prefix` so two stacks never collide. */
 export interface ResourceNames {
   functionName: string;
@@ -19,20 +17,4 @@ export function resourceNames(prefix: string): ResourceNames {
     // The /aws/vendedlogs/ prefix keeps Step Functions' log delivery within the resource policy size limit.
     stateMachineLogGroup: `/aws/vendedlogs/states/${stateMachineName}`,
   };
-}
-
-/** Where a deployment lives: values of the aws_partition, aws_region and aws_caller_identity data sources. */
-export interface AwsLocation {
-  partition: string;
-  region: string;
-  account: string;
-}
-
-/**
- * The ARNs of a state machine and its executions, composed from its name rather than read from the
- * resource: the state machine's own role policy needs them, and the resource depends on that role.
- */
-export function stateMachineArns(location: AwsLocation, name: string): ChildExecutions {
-  const base = `arn:${location.partition}:states:${location.region}:${location.account}`;
-  return { stateMachineArn: `${base}:stateMachine:${name}`, executionsArn: `${base}:execution:${name}/*` };
 }

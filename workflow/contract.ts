@@ -1,89 +1,85 @@
 /**
- * The data that flows between the workflow's states and the Lambda: one place, so the definition,
- * the handler and the local runner cannot disagree about a field.
+ * The data that flows between the workflow's states and the Lambda, as zod schemas: one place, so the
+ * definition, the handler, the local runner and its checkpoints cannot disagree about a field, and
+ * every payload that crosses a seam is checked rather than cast.
  */
+import { z } from 'zod';
+import { tuningSchema } from './input';
+import type { Totals } from './totals';
 
-/** Counts kept per segment and summed for the run. */
-export interface Totals {
-  scanned: number;
-  updated: number;
-  unchanged: number;
-  deleted: number;
-  failed: number;
-  skipped: number;
-  /** DynamoDB calls that were retried after throttling or a transient error. */
-  retries: number;
-  /** Writes re-done after a concurrent change made their condition fail. */
-  conflicts: number;
-}
-
-/** A fresh set of counters. */
-export const zeroTotals = (): Totals => ({
-  scanned: 0,
-  updated: 0,
-  unchanged: 0,
-  deleted: 0,
-  failed: 0,
-  skipped: 0,
-  retries: 0,
-  conflicts: 0,
-});
-
-/** Adds `more` into `into`, in place. */
-export function addTotals(into: Totals, more: Totals): Totals {
-  for (const k of Object.keys(into) as (keyof Totals)[]) into[k] += more[k];
-  return into;
-}
+/** An item key as reports show it: strings and exact numbers as they are, binary as `base64:...`. */
+export const reportKeySchema = z.record(z.string(), z.union([z.string(), z.number()]));
+export type ReportKey = z.infer<typeof reportKeySchema>;
 
 /** One item the migration could not migrate, and why. */
-export interface ItemFailure {
-  key: Record<string, unknown>;
-  reason: string;
-}
+export const itemFailureSchema = z.strictObject({ key: reportKeySchema, reason: z.string() });
+export type ItemFailure = z.infer<typeof itemFailureSchema>;
 
 /** A before/after sample of one item, kept in dry runs. */
-export interface ItemChange {
-  key: Record<string, unknown>;
-  action: 'update' | 'delete';
-  set?: Record<string, unknown>;
-  remove?: string[];
-}
+export const itemChangeSchema = z.strictObject({
+  key: reportKeySchema,
+  action: z.enum(['update', 'delete']),
+  set: z.record(z.string(), z.unknown()).optional(),
+  remove: z.array(z.string()).optional(),
+});
+export type ItemChange = z.infer<typeof itemChangeSchema>;
 
 /** The validated, defaulted plan that Prepare returns and every later step reads. */
-export interface Plan {
-  table: string;
-  migrationId: string;
-  dryRun: boolean;
-  skipBackup: boolean;
-  totalSegments: number;
-  maxConcurrency: number;
-  pageSize: number;
-  maxItemsPerSecond: number;
-  toleratedFailures: number;
-  versionAttribute?: string;
-  keyAttributes: string[];
-  itemEstimate: number;
-  backupName: string;
-}
+export const planSchema = tuningSchema.extend({
+  table: z.string().min(1),
+  migrationId: z.string().min(1),
+  dryRun: z.boolean(),
+  skipBackup: z.boolean(),
+  versionAttribute: z.string().optional(),
+  keyAttributes: z.array(z.string()).min(1).max(2),
+  itemEstimate: z.number().int().min(0),
+  backupName: z.string(),
+});
+export type Plan = z.infer<typeof planSchema>;
 
-/** A segment's progress: the cursor to go on from (absent when the segment is done) and its totals. */
-export interface SegmentProgress {
-  segment: number;
-  cursor?: string;
-  invocations: number;
-  totals: Totals;
-  failures: ItemFailure[];
-  changes: ItemChange[];
-}
+/**
+ * What one write of ours leaves in the table, small enough to carry to the next call: a delete, or the
+ * names an update sets (with a digest of their new values) and removes (see handlers/landing.ts).
+ */
+export const landingSchema = z.union([
+  z.strictObject({ kind: z.literal('delete') }),
+  z.strictObject({ kind: z.literal('update'), set: z.array(z.string()), remove: z.array(z.string()), digest: z.string() }),
+]);
+export type Landing = z.infer<typeof landingSchema>;
 
-/** What CreateBackup/DescribeBackup leave in the state, or 'skipped'. */
-export type BackupRef = { name: string; arn: string; status: string } | 'skipped';
+/**
+ * An item after the cursor that the last call already dealt with (items finish out of order): done
+ * (counted; the next call skips it), or with a write whose response never came (the next call
+ * settles it before going on). Keys are encoded like cursors.
+ */
+export const aheadItemSchema = z.union([
+  z.strictObject({ key: z.string(), done: z.literal(true) }),
+  z.strictObject({ key: z.string(), landing: landingSchema }),
+]);
+export type AheadItem = z.infer<typeof aheadItemSchema>;
 
-/** The payload of each Lambda step; `step` names which one runs. */
-export type StepEvent =
-  | { step: 'prepare'; input: unknown; executionName: string }
-  | { step: 'migrateBatch'; plan: Plan; segment: number; progress: Partial<SegmentProgress> }
-  | { step: 'summarize'; plan: Plan; backup: BackupRef; segments: SegmentProgress[] };
+/**
+ * A segment's progress as it travels in the state: the cursor to go on from (absent when the segment
+ * is done), how many MigrateBatch calls it took, its counters in wire order (workflow/totals.ts) and
+ * its samples and the items it dealt with beyond the cursor (each absent when empty, to keep the
+ * gathered Map output small).
+ */
+export const segmentProgressSchema = z.strictObject({
+  cursor: z.string().min(1).optional(),
+  ahead: z.array(aheadItemSchema).optional(),
+  calls: z.number().int().min(0),
+  totals: z.array(z.number().min(0)),
+  failures: z.array(itemFailureSchema).optional(),
+  changes: z.array(itemChangeSchema).optional(),
+});
+export type SegmentProgress = z.infer<typeof segmentProgressSchema>;
+
+/** The backup the run took, or 'skipped'. */
+export const backupSchema = z.union([
+  z.literal('skipped'),
+  z.strictObject({ name: z.string(), arn: z.string(), status: z.string() }),
+]);
+export type Backup = z.infer<typeof backupSchema>;
 
 /** The execution's output, and the JSON that `ddb-migrate run --json` prints. */
 export interface Summary extends Totals {
@@ -91,30 +87,9 @@ export interface Summary extends Totals {
   migrationId: string;
   table: string;
   dryRun: boolean;
-  backup: { name: string; arn: string } | 'skipped';
+  backup: Backup;
   failures: ItemFailure[];
   changes: ItemChange[];
   error?: string;
   cause?: string;
 }
-
-/** What Prepare and Summarize return. */
-export interface PrepareResult {
-  plan: Plan;
-  segments: number[];
-}
-export interface SummarizeResult {
-  summary: Summary;
-  failureCause: string;
-}
-
-/** How many failure and change samples the whole run keeps (split across segments). */
-export const SAMPLE_LIMIT = 25;
-
-/**
- * How many samples one segment keeps. The Map gathers every segment's output into one state of at
- * most 256 KiB, so only the first SAMPLE_LIMIT segments keep samples (the others still count their
- * failures, and log each with its key): 1,000 segments stay near 200 KB in all.
- */
-export const samplesForSegment = (segment: number, totalSegments: number): number =>
-  segment < SAMPLE_LIMIT ? Math.max(1, Math.floor(SAMPLE_LIMIT / Math.min(totalSegments, SAMPLE_LIMIT))) : 0;

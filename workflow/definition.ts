@@ -1,8 +1,10 @@
 import { stateMachine, type BuiltStateMachine } from '../asl/graph';
-import { cursorLoop, pollUntil, segmentMap, type ChildExecutions } from '../asl/patterns';
-import { catchAll, retryPolicy } from '../asl/retry';
+import { cursorLoop, distributedMap, pollUntil, type ChildExecutions } from '../asl/patterns';
+import { catchAll } from '../asl/retry';
 import { awsSdkTask, lambdaInvoke } from '../asl/tasks';
 import type { Fragment } from '../asl/types';
+import type { SegmentProgress } from './contract';
+import { lambdaServiceRetries, retries } from './retries';
 
 /** What the definition needs to know about the deployment; values may be Terraform expressions. */
 export interface WorkflowTarget {
@@ -50,6 +52,7 @@ const backupAdvice = 'Check the table and its backups in the DynamoDB console, t
 export function migrationWorkflow(target: WorkflowTarget): BuiltStateMachine {
   const prepare = lambdaInvoke(S.prepare, target.functionArn, {
     parameters: { step: 'prepare', 'input.$': '$', 'executionName.$': '$$.Execution.Name' },
+    retry: lambdaServiceRetries,
     then: { Next: S.backupChoice },
   });
 
@@ -93,7 +96,7 @@ export function migrationWorkflow(target: WorkflowTarget): BuiltStateMachine {
       parameters: { TableName: target.tableName, 'BackupName.$': '$.plan.backupName' },
       resultSelector: backupDetails('$.BackupDetails'),
       resultPath: '$.backup',
-      retry: [retryPolicy.dynamoDbTransient],
+      retry: [retries.dynamoDbTransient],
       catch: [catchAll(S.backupError, '$.backupError')],
       then: { Next: S.backupPoll },
     },
@@ -112,7 +115,7 @@ export function migrationWorkflow(target: WorkflowTarget): BuiltStateMachine {
           parameters: { 'BackupArn.$': '$.backup.arn' },
           resultSelector: backupDetails('$.BackupDescription.BackupDetails'),
           resultPath: '$.backup',
-          retry: [retryPolicy.dynamoDbTransient],
+          retry: [retries.dynamoDbTransient, retries.backupNotYetVisible],
           catch: [catchAll(S.backupError, '$.backupError')],
           then,
         },
@@ -135,16 +138,16 @@ export function migrationWorkflow(target: WorkflowTarget): BuiltStateMachine {
         parameters: { step: 'migrateBatch', 'plan.$': '$.plan', 'segment.$': '$.segment', 'progress.$': '$.progress' },
         resultPath: '$.progress',
         timeoutSeconds: target.batchTimeoutSeconds,
-        retry: [retryPolicy.lambdaTransient, retryPolicy.batchNotRetried, retryPolicy.batchCrashed],
+        retry: [...lambdaServiceRetries, retries.permanent, retries.batchCrashed],
         then,
       }),
   });
   perSegment.states[S.segmentDone] = { Type: 'Succeed', OutputPath: '$.progress' };
 
-  const fanOut = segmentMap({
+  const fanOut = distributedMap({
     name: S.migrateSegments,
     itemsPath: '$.segments',
-    itemSelector: { 'segment.$': '$$.Map.Item.Value', 'plan.$': '$.plan', progress: {} },
+    itemSelector: { 'segment.$': '$$.Map.Item.Value', 'plan.$': '$.plan', progress: { calls: 0, totals: [] } satisfies SegmentProgress },
     maxConcurrencyPath: '$.plan.maxConcurrency',
     resultPath: '$.segments',
     processor: { startAt: S.migrateBatch, fragment: perSegment },
@@ -154,6 +157,7 @@ export function migrationWorkflow(target: WorkflowTarget): BuiltStateMachine {
 
   const summarize = lambdaInvoke(S.summarize, target.functionArn, {
     parameters: { step: 'summarize', 'plan.$': '$.plan', 'backup.$': '$.backup', 'segments.$': '$.segments' },
+    retry: lambdaServiceRetries,
     then: { Next: S.withinTolerance },
   });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { InvalidInputError } from './errors';
 
 /** The ranges every tuning field accepts; shared by the execution input, the CLI and Terraform. */
 export const limits = {
@@ -51,17 +52,6 @@ export type ExecutionInput = z.infer<typeof executionInputSchema>;
 
 /** Input with every default applied. */
 export type ResolvedInput = Tuning & { dryRun: boolean; skipBackup: boolean; versionAttribute?: string };
-
-/** The execution input, or the tuning defaults, was not valid; the message names each bad field. */
-export class InvalidInputError extends Error {
-  constructor(
-    message: string,
-    readonly problems: string[],
-  ) {
-    super(message);
-    this.name = 'InvalidInputError';
-  }
-}
 
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';

@@ -1,8 +1,8 @@
 /**
- * Issue 5, part 5: no item is written unless a backup exists. When the backup cannot be created or
+ * No item is written unless a backup exists. When the backup cannot be created or
  * never becomes AVAILABLE, the execution fails with BackupNotAvailable before the first write.
  */
-import type { TaskHandler } from '../../local/run-workflow';
+import type { TaskHandler } from '../../local/execution';
 import clfToEpoch from '../../migrations/examples/clf-to-epoch';
 import { backupPolling, StateName } from '../../workflow/definition';
 import { expectedEpoch, itemKey, seededAccessLogTable } from '../support/access-log';
@@ -138,7 +138,7 @@ describe('GIVEN a migration that must back up the table first (skipBackup not se
     expect(result.status).toBe('SUCCEEDED');
     expect(calls.describe).toBe(3);
     expect(writes).toBe(ITEMS);
-    expect(result.summary?.backup).toEqual({ name: 'migration-backup', arn: backupDetails('AVAILABLE').BackupArn });
+    expect(result.summary?.backup).toEqual({ name: 'migration-backup', arn: backupDetails('AVAILABLE').BackupArn, status: 'AVAILABLE' });
   });
 
   it('WHEN the endpoint has no backup API (dynalite) THEN a full copy of the table as it was is made before the first write', async () => {

@@ -1,14 +1,15 @@
 /**
- * Issue 5, part 3: the Lambda dies in the middle of a batch. The run fails; resuming it from its
- * checkpoint finishes the migration with every item migrated exactly once: by idempotence (the CLF
- * example leaves converted items alone) or by the version marker (for a transform that is not).
+ * The Lambda dies in the middle of a batch (out of memory, a recycled container). The run fails;
+ * resuming it from its checkpoint (a redrive of the saved execution record) finishes the migration
+ * with every item migrated exactly once: by idempotence (the CLF example leaves converted items
+ * alone) or by the version marker (for a transform that is not).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Checkpoint } from '../../local/checkpoint';
-import type { LambdaHandler } from '../../local/lambda-loader';
-import type { LocalRunResult } from '../../local/run-workflow';
+import { Checkpoint } from '../../local/resume';
+import type { LocalRunResult } from '../../local/runner';
+import type { InvocationContext, StepEvent, StepHandler } from '../../workflow/steps';
 import type { Migration } from '../../migrations/define';
 import clfToEpoch from '../../migrations/examples/clf-to-epoch';
 import { accessLogItems, appliedCount, countingMigration, expectedEpoch, itemKey, migratedExactlyOnce, seededAccessLogTable } from '../support/access-log';
@@ -18,9 +19,10 @@ import { countCalls } from '../support/faults';
 import { inProcessLambda, runOurs } from '../support/run-ours';
 
 const ITEMS = 1_200;
-/** Two segments of 600 items in pages of 20, and a 1 s budget per call: each segment takes several MigrateBatch calls. */
+/** Two segments of 600 items in pages of 20, and calls of 300 ms of work: each segment takes several MigrateBatch calls. */
 const baseInput = { skipBackup: true, totalSegments: 2, maxConcurrency: 2, pageSize: 20 };
-const BUDGET_MS = 1_000;
+const TIMEOUT_MS = 1_000;
+const MARGIN_MS = 700;
 
 const db = useTestDb();
 let dir: string;
@@ -53,20 +55,19 @@ async function crashThenResume(migration: Migration, extraInput: Record<string, 
   const file = join(dir, `${table}.json`);
 
   const dying = testClient(db.endpoint);
-  // A safety margin as long as the budget makes every call do exactly one page (20 items), so every
-  // segment needs many calls whatever the machine's speed, and the crash always comes mid-page.
-  const crashing = crashingLambda(inProcessLambda(dying, table, migration, { safetyMarginMs: BUDGET_MS }), dying, {
-    when: (event) => (event.progress.invocations ?? 0) >= 1,
+  const crashing = crashingLambda(inProcessLambda(dying, table, migration, { safetyMarginMs: MARGIN_MS }), dying, {
+    when: (event) => event.progress.calls >= 1,
     afterWrites: 10,
   });
+  const saved = Checkpoint.start(file, { table, migrationId: migration.id, migrationFile: 'in-process', input, executionName: 'crash', record: { historyEvents: 0, mapRuns: {} } });
   const first = await runOurs({
     client: dying,
     table,
     migration,
     input,
     lambda: crashing.lambda,
-    batchBudgetMs: BUDGET_MS,
-    checkpoint: Checkpoint.start(file, { table, migrationId: migration.id, migrationFile: 'in-process', input }),
+    lambdaTimeoutMs: TIMEOUT_MS,
+    onRecordChange: (record) => saved.save(record),
   });
   await crashing.settled();
   dying.destroy();
@@ -76,7 +77,15 @@ async function crashThenResume(migration: Migration, extraInput: Record<string, 
   const calls = countCalls(healthy);
   const checkpoint = Checkpoint.load(file);
   if (!checkpoint) throw new Error(`the failed run left no checkpoint at ${file}`);
-  const resumed = await runOurs({ client: healthy, table, migration, input, batchBudgetMs: BUDGET_MS, checkpoint });
+  const resumed = await runOurs({
+    client: healthy,
+    table,
+    migration,
+    input,
+    lambda: inProcessLambda(healthy, table, migration, { safetyMarginMs: MARGIN_MS }),
+    lambdaTimeoutMs: TIMEOUT_MS,
+    record: checkpoint.data.record,
+  });
   healthy.destroy();
   return { first, crash: crashing.crash, afterCrash, resumed, resumeWrites: calls.writes(), final: await itemsByKey(db.admin, table) };
 }
@@ -89,7 +98,9 @@ describe('GIVEN a migration of 1,200 items whose Lambda dies in the middle of a 
     const r = await crashThenResume(clfToEpoch);
 
     expect(r.crash).toMatchObject({ happened: true, writesByCrashedInvocation: 10 });
-    expect({ status: r.first.status, error: r.first.error }).toEqual({ status: 'FAILED', error: new LambdaCrashError().name });
+    // The segment's retries meet a dead Lambda too, so its child execution fails and with it the Map Run.
+    expect({ status: r.first.status, error: r.first.error }).toEqual({ status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold' });
+    expect(r.first.cause).toContain(new LambdaCrashError().name);
     const doneBeforeCrash = convertedKeys(r.afterCrash).length;
     expect(doneBeforeCrash).toBeGreaterThanOrEqual(10);
     expect(doneBeforeCrash).toBeLessThan(ITEMS);
@@ -133,53 +144,34 @@ describe('GIVEN a migration of 1,200 items whose Lambda dies in the middle of a 
   });
 });
 
-describe('GIVEN a local run whose Lambda fails in one segment while another segment has a call in flight', () => {
-  // Regression (found by this suite, fixed in 94d4dfd): runWorkflowLocally returned FAILED while
-  // MigrateBatch calls of other segments were still in flight; they went on writing items and saving
-  // the checkpoint after the result, so a resume in the same process raced with the old run.
-  it('WHEN the run has reported FAILED THEN no more items are written', async () => {
+describe('GIVEN a run whose Lambda fails for good in one segment while other segments have calls in flight', () => {
+  it('WHEN the Map Run fails THEN no new call starts, the calls in flight finish before the run reports, and nothing is written after', async () => {
     const table = await seededAccessLogTable(db.admin, ITEMS, 'stop');
     const client = testClient(db.endpoint);
     const calls = countCalls(client);
-    const handler = inProcessLambda(client, table, clfToEpoch);
-    const running = new Set<Promise<unknown>>();
-    // Segment 1's second call is held until the run has reported (or 2 s have passed, should the runner
-    // wait for it); segment 0's second call fails once segment 1's is in flight.
-    let releaseHeld!: () => void;
-    const held = new Promise<void>((resolve) => (releaseHeld = resolve));
-    let heldStarted!: () => void;
-    const heldInFlight = new Promise<void>((resolve) => (heldStarted = resolve));
-    const fallbacks = [setTimeout(() => releaseHeld(), 2_000), setTimeout(() => heldStarted(), 2_000)];
-    let reported = false;
-    let callsStartedAfterReport = 0;
-    const lambda: LambdaHandler = async (event, context) => {
-      if (reported) callsStartedAfterReport += 1;
-      if (event.step === 'migrateBatch' && event.progress.invocations === 1 && event.segment === 0) {
-        await heldInFlight;
-        throw new LambdaCrashError();
+    const healthy = inProcessLambda(client, table, clfToEpoch, { safetyMarginMs: MARGIN_MS }).handler as (event: StepEvent, context: InvocationContext) => Promise<unknown>;
+    let started = 0;
+    let finished = 0;
+    const handler = (async (event: StepEvent, context: InvocationContext) => {
+      // Segment 0 dies on its second call, every time it is retried.
+      if (event.step === 'migrateBatch' && event.segment === 0 && event.progress.calls >= 1) throw new LambdaCrashError();
+      started += 1;
+      try {
+        return await healthy(event, context);
+      } finally {
+        finished += 1;
       }
-      const work = (async () => {
-        if (event.step === 'migrateBatch' && event.progress.invocations === 1 && event.segment === 1) {
-          heldStarted();
-          await held;
-        }
-        return handler(event, context);
-      })();
-      const tracked = work.catch(() => undefined);
-      running.add(tracked);
-      void tracked.then(() => running.delete(tracked));
-      return work;
-    };
+    }) as StepHandler;
 
-    const result = await runOurs({ client, table, migration: clfToEpoch, input: { ...baseInput, totalSegments: 4, maxConcurrency: 4 }, lambda, batchBudgetMs: 300 });
-    reported = true;
-    const writesWhenReported = calls.writes();
-    releaseHeld();
-    while (running.size > 0) await Promise.all([...running]);
-    fallbacks.forEach(clearTimeout);
+    const result = await runOurs({ client, table, migration: clfToEpoch, input: { ...baseInput, totalSegments: 4, maxConcurrency: 4 }, lambda: { handler, client }, lambdaTimeoutMs: TIMEOUT_MS });
+    const whenReported = { started, finished, writes: calls.writes() };
+    await new Promise((resolve) => setTimeout(resolve, 300));
     client.destroy();
 
-    expect(result.status).toBe('FAILED');
-    expect({ callsStartedAfterReport, writesAfterReport: calls.writes() - writesWhenReported }).toEqual({ callsStartedAfterReport: 0, writesAfterReport: 0 });
+    expect(result).toMatchObject({ status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold' });
+    expect(whenReported.finished).toBe(whenReported.started);
+    expect({ started, writes: calls.writes() }).toEqual({ started: whenReported.started, writes: whenReported.writes });
+    // The aborted segments stopped early: far from every item was written.
+    expect(whenReported.writes).toBeLessThan(ITEMS);
   });
 });

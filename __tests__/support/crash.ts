@@ -6,8 +6,8 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { LambdaHandler } from '../../local/lambda-loader';
-import type { StepEvent } from '../../workflow/contract';
+import type { LocalLambda } from '../../local/lambda-service';
+import type { EventOf, InvocationContext, StepEvent, StepHandler } from '../../workflow/steps';
 import { WRITE_COMMANDS } from './faults';
 
 /** The error Step Functions reports for a Lambda whose process exited mid-invocation. */
@@ -37,14 +37,14 @@ interface Invocation {
 /** Which invocation dies and when. */
 export interface CrashPlan {
   /** Invocations whose event matches may die; the first of them to reach `afterWrites` does (only one ever dies). */
-  when: (event: Extract<StepEvent, { step: 'migrateBatch' }>) => boolean;
+  when: (event: EventOf<'migrateBatch'>) => boolean;
   /** It dies right before sending its write number `afterWrites + 1`. */
   afterWrites: number;
 }
 
 /** The crashing Lambda and what happened. */
 export interface CrashingLambda {
-  lambda: LambdaHandler;
+  lambda: LocalLambda;
   crash: { happened: boolean; segment?: number; writesByCrashedInvocation: number };
   /** Resolves when every invocation started so far, the dead one included, has stopped doing anything. */
   settled(): Promise<void>;
@@ -55,23 +55,27 @@ export interface CrashingLambda {
  * has died, the execution has failed: no new MigrateBatch invocation starts (Step Functions would not
  * schedule one either), while those already running finish.
  */
-export function crashingLambda(handler: LambdaHandler, client: DynamoDBClient, plan: CrashPlan): CrashingLambda {
+export function crashingLambda(healthy: LocalLambda, client: DynamoDBClient, plan: CrashPlan): CrashingLambda {
+  const handler = healthy.handler as (event: StepEvent, context: InvocationContext) => Promise<unknown>;
   const storage = new AsyncLocalStorage<Invocation>();
   const running = new Set<Promise<unknown>>();
   const result: CrashingLambda = {
     crash: { happened: false, writesByCrashedInvocation: 0 },
-    lambda: async (event, context) => {
-      if (event.step !== 'migrateBatch') return handler(event, context);
-      if (result.crash.happened) throw new LambdaCrashError();
-      let kill!: (error: Error) => void;
-      const killed = new Promise<never>((_, reject) => (kill = reject));
-      killed.catch(() => undefined);
-      const invocation: Invocation = { segment: event.segment, writes: 0, armed: plan.when(event), dead: false, kill };
-      const work = storage.run(invocation, () => handler(event, context));
-      const tracked = work.catch(() => undefined);
-      running.add(tracked);
-      void tracked.then(() => running.delete(tracked));
-      return Promise.race([work, killed]);
+    lambda: {
+      client,
+      handler: (async (event: StepEvent, context: InvocationContext) => {
+        if (event.step !== 'migrateBatch') return handler(event, context);
+        if (result.crash.happened) throw new LambdaCrashError();
+        let kill!: (error: Error) => void;
+        const killed = new Promise<never>((_, reject) => (kill = reject));
+        killed.catch(() => undefined);
+        const invocation: Invocation = { segment: event.segment, writes: 0, armed: plan.when(event), dead: false, kill };
+        const work = storage.run(invocation, () => handler(event, context));
+        const tracked = work.catch(() => undefined);
+        running.add(tracked);
+        void tracked.then(() => running.delete(tracked));
+        return Promise.race([work, killed]);
+      }) as StepHandler,
     },
     async settled() {
       while (running.size > 0) await Promise.all([...running]);

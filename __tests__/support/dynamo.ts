@@ -1,6 +1,6 @@
 /**
- * An embedded DynamoDB (dynalite) for safety tests, plus the few table chores every test repeats:
- * create a table, load items, read them all back exactly as stored.
+ * The one database harness of the tests: a dynalite per test file, in a child process, plus the few
+ * table chores every test repeats: create a table, load items, read them all back exactly as stored.
  */
 import {
   BatchWriteItemCommand,
@@ -15,7 +15,9 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'node:child_process';
 import { StandardRetryStrategy } from '@smithy/core/retry';
-import { clientConfig, type EmbeddedDynamoDB } from '../../local/embedded-dynamodb';
+import { connectionConfig } from '../../local/connection';
+import type { EmbeddedDynamoDB } from '../../local/embedded-dynamodb';
+import { countCalls } from './faults';
 
 /** An item in DynamoDB's wire format. */
 export type RawItem = Record<string, AttributeValue>;
@@ -90,14 +92,13 @@ export function useTestDb(): TestDb {
 }
 
 /**
- * A client configured exactly like the one the local runner's Lambda uses (local/embedded-dynamodb
- * `clientConfig`, the same retry behaviour as the deployed Lambda), so fault tests exercise what
- * users get. `maxAttempts` narrows it for tests about faults that outlast the retries: the SDK's
+ * A client configured exactly like the one the local runner's Lambda uses (local/connection.ts, the
+ * same retry behaviour as the deployed Lambda), so fault tests exercise what users get. `maxAttempts` narrows it for tests about faults that outlast the retries: the SDK's
  * standard strategy with that many attempts (its shared retry quota does not matter for a few faults).
  */
 export function testClient(endpoint: string, options: { maxAttempts?: number } = {}): DynamoDBClient {
   return new DynamoDBClient({
-    ...clientConfig({ endpoint }),
+    ...connectionConfig({ endpoint }),
     ...(options.maxAttempts !== undefined && { retryStrategy: new StandardRetryStrategy(options.maxAttempts) }),
   });
 }
@@ -130,6 +131,24 @@ export async function createTable(
     }),
   );
   await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1 }, { TableName: table });
+}
+
+/** A fresh on-demand table keyed by `[name, type]` pairs (hash, then optional range); returns its name. */
+export async function newTable(client: DynamoDBClient, key: [string, ScalarAttributeType][] = [['pk', 'S']]): Promise<string> {
+  const table = uniqueTableName('t');
+  const [hash, range] = key.map(([name, type]) => ({ name, type }));
+  await createTable(client, table, hash, range);
+  return table;
+}
+
+/** Counts the item-changing calls made through `client` from now on. */
+export function countWrites(client: DynamoDBClient): { readonly count: number } {
+  const counter = countCalls(client);
+  return {
+    get count() {
+      return counter.writes();
+    },
+  };
 }
 
 /** Writes items with BatchWriteItem, 25 at a time, a few batches in flight, unprocessed items retried. */

@@ -1,58 +1,77 @@
 /**
- * Runs our real workflow definition locally with the Lambda built in-process by `createHandler`, so a
- * test can hand the Lambda a client with fault injection or call counting.
+ * The one way tests run a migration: our real workflow definition on the local runner, with the
+ * Lambda built in-process by `createHandler`, so a test can hand the Lambda a client with fault
+ * injection or call counting.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createHandler, type HandlerDependencies } from '../../handlers/create-handler';
-import type { LambdaHandler } from '../../local/lambda-loader';
-import { localDefinition, runWorkflowLocally, type LocalRunOptions, type LocalRunResult } from '../../local/run-workflow';
-import type { Migration } from '../../migrations/define';
+import type { LocalLambda } from '../../local/lambda-service';
+import { localDefinition } from '../../local/local-deployment';
+import { runWorkflowLocally, type LocalRunOptions, type LocalRunResult } from '../../local/runner';
+import { resultSummary } from '../../local/run-summary';
+import { defineMigration, type Item, type Migration, type TransformResult } from '../../migrations/define';
+import type { Summary } from '../../workflow/contract';
 import { builtInTuning } from '../../workflow/input';
 
-/** The migration Lambda in-process, quiet, with a small safety margin so one call may do several pages. */
+/** The migration Lambda in-process, quiet, keeping 40% of runOurs' 5 s time limit for returning (the machine may be busy). */
 export function inProcessLambda(
   client: DynamoDBClient,
   table: string,
   migration: Migration,
   options: Partial<Pick<HandlerDependencies, 'writeConcurrency' | 'safetyMarginMs' | 'defaults'>> = {},
-): LambdaHandler {
-  return createHandler({
+): LocalLambda {
+  const handler = createHandler({
     client,
     table,
     migration,
     defaults: options.defaults ?? builtInTuning,
-    safetyMarginMs: options.safetyMarginMs ?? 200,
+    safetyMarginMs: options.safetyMarginMs ?? 2_000,
     ...(options.writeConcurrency !== undefined && { writeConcurrency: options.writeConcurrency }),
     log: () => undefined,
-  }) as LambdaHandler;
+  });
+  return { handler, client };
 }
 
 /** Everything a test may vary about one run of our workflow. */
-export interface OurRun {
+export interface OurRun extends Partial<Omit<LocalRunOptions, 'lambda' | 'client' | 'definition'>> {
   /** The client the Lambda uses (fault injection goes here). */
   client: DynamoDBClient;
   /** The client the runner uses for its own calls (backup copy); defaults to `client`. */
   runnerClient?: DynamoDBClient;
   table: string;
   migration: Migration;
-  input: unknown;
-  lambda?: LambdaHandler;
-  executionName?: string;
-  batchBudgetMs?: number;
-  checkpoint?: LocalRunOptions['checkpoint'];
-  taskOverrides?: LocalRunOptions['taskOverrides'];
+  lambda?: LocalLambda;
 }
 
-/** Runs our workflow definition for `table` with aws-local-stepfunctions. */
+/** Runs our workflow definition for `table` on the local runner. */
 export function runOurs(run: OurRun): Promise<LocalRunResult> {
+  const { client, runnerClient, table, migration, lambda, ...options } = run;
   return runWorkflowLocally({
-    definition: localDefinition(run.table),
-    lambda: run.lambda ?? inProcessLambda(run.client, run.table, run.migration),
-    client: run.runnerClient ?? run.client,
-    input: run.input,
-    executionName: run.executionName ?? 'safety-test',
-    batchBudgetMs: run.batchBudgetMs ?? 1_000,
-    ...(run.checkpoint && { checkpoint: run.checkpoint }),
-    ...(run.taskOverrides && { taskOverrides: run.taskOverrides }),
+    definition: localDefinition(table),
+    input: {},
+    executionName: 'test-run',
+    lambdaTimeoutMs: 5_000,
+    ...options,
+    lambda: lambda ?? inProcessLambda(client, table, migration),
+    client: runnerClient ?? client,
   });
+}
+
+/**
+ * Migrates `table` with `transform` through the workflow (no backup, 2 segments unless `input` says
+ * otherwise) and returns the summary; a failed run's summary says FAILED with the totals so far.
+ */
+export async function migrateWith(
+  client: DynamoDBClient,
+  table: string,
+  transform: (item: Item) => TransformResult | Promise<TransformResult>,
+  input: Record<string, unknown> = {},
+): Promise<Summary> {
+  const result = await runOurs({
+    client,
+    table,
+    migration: defineMigration({ id: 'test-migration', transform }),
+    input: { skipBackup: true, totalSegments: 2, ...input },
+  });
+  return resultSummary(result, table);
 }

@@ -4,11 +4,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import type { Summary } from '../workflow/contract';
-import { createTable, scanAll, startTestDb, stopTestDb, type TestDb } from './support/test-table';
+import type { Summary } from '../../workflow/contract';
+import { newTable, scanAll, useTestDb } from '../support/dynamo';
 
 const run = promisify(execFile);
-const bin = resolve(__dirname, '../bin/ddb-migrate.js');
+const bin = resolve(__dirname, '../../bin/ddb-migrate.js');
 const workdir = mkdtempSync(join(tmpdir(), 'ddb-migrate-cli-'));
 
 /** Runs the CLI as a user would: a child process, in a directory outside the repository. */
@@ -41,17 +41,13 @@ export default defineMigration({ id: 'tag-items', transform: (item) => ({ ...ite
 `,
 );
 
-let t: TestDb;
-beforeAll(async () => {
-  t = await startTestDb();
-});
-afterAll(() => stopTestDb(t));
+const db = useTestDb();
 
 async function seededTable(count: number): Promise<string> {
-  const table = await createTable(t.client);
+  const table = await newTable(db.admin);
   for (let i = 0; i < count; i += 25) {
     const batch = Array.from({ length: Math.min(25, count - i) }, (_, j) => ({ PutRequest: { Item: { pk: { S: `k${i + j}` }, name: { S: `n${i + j}` } } } }));
-    await t.client.send(new BatchWriteItemCommand({ RequestItems: { [table]: batch } }));
+    await db.admin.send(new BatchWriteItemCommand({ RequestItems: { [table]: batch } }));
   }
   return table;
 }
@@ -67,32 +63,32 @@ describe('ddb-migrate run', () => {
 
   it('migrates a table at an endpoint with a migration file from elsewhere, printing one JSON object', async () => {
     const table = await seededTable(300);
-    const { code, stdout } = await cli('run', '--endpoint', t.db.endpoint, '--table', table, '--migration', tagMigration, '--segments', '3', '--json');
+    const { code, stdout } = await cli('run', '--endpoint', db.endpoint, '--table', table, '--migration', tagMigration, '--segments', '3', '--json');
     expect(code).toBe(0);
     const summary = JSON.parse(stdout) as Summary;
     expect(summary).toMatchObject({ status: 'SUCCEEDED', migrationId: 'tag-items', table, scanned: 300, updated: 300, failed: 0, deleted: 0 });
     expect(summary.backup).toMatchObject({ name: expect.stringContaining(`${table}-backup-`) });
-    const items = await scanAll(t.client, table);
+    const items = await scanAll(db.admin, table);
     expect(items.filter((i) => /^n\d+!$/.test(i.name!.S!))).toHaveLength(300);
   });
 
   it('writes nothing in a dry run (with a plain .js migration file)', async () => {
     const table = await seededTable(50);
-    const before = await scanAll(t.client, table);
+    const before = await scanAll(db.admin, table);
     const jsMigration = migrationFile(
       'tag.js',
       `import { defineMigration } from 'dynamodb-migrations';\nexport default defineMigration({ id: 'tag-js', transform: (item) => ({ ...item, name: item.name + '!' }) });\n`,
     );
-    const { code, stdout } = await cli('run', '--endpoint', t.db.endpoint, '--table', table, '--migration', jsMigration, '--dry-run', '--skip-backup', '--json');
+    const { code, stdout } = await cli('run', '--endpoint', db.endpoint, '--table', table, '--migration', jsMigration, '--dry-run', '--skip-backup', '--json');
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ dryRun: true, updated: 50, backup: 'skipped' });
-    expect(await scanAll(t.client, table)).toStrictEqual(before);
+    expect(await scanAll(db.admin, table)).toStrictEqual(before);
   });
 
   it('prints a FAILED JSON object and exits non-zero when more items fail than tolerated', async () => {
     const table = await seededTable(20);
     const failing = migrationFile('fail.ts', `import { defineMigration } from 'dynamodb-migrations';\nexport default defineMigration({ id: 'fails', transform() { throw new Error('nope'); } });\n`);
-    const { code, stdout } = await cli('run', '--endpoint', t.db.endpoint, '--table', table, '--migration', failing, '--skip-backup', '--tolerated-failures', '5', '--json');
+    const { code, stdout } = await cli('run', '--endpoint', db.endpoint, '--table', table, '--migration', failing, '--skip-backup', '--tolerated-failures', '5', '--json');
     expect(code).toBe(1);
     const summary = JSON.parse(stdout) as Summary;
     expect(summary).toMatchObject({ status: 'FAILED', error: 'ToleratedFailuresExceeded', failed: 20, updated: 0 });
@@ -118,11 +114,11 @@ export default defineMigration({
 
   it('continues a crashed run from its checkpoint; with a version marker every item is migrated exactly once', async () => {
     const table = await seededTable(400);
-    const args = ['run', '--endpoint', t.db.endpoint, '--table', table, '--migration', crashing, '--segments', '2', '--page-size', '10', '--batch-seconds', '1', '--version-attribute', 'migratedBy', '--json'];
-    // SAFETY_MARGIN_MS as long as the budget: every call does one page, so checkpoints exist before the crash.
-    const crashed = await cliWithEnv({ CRASH_AFTER: '250', SAFETY_MARGIN_MS: '1000' }, ...args);
+    const args = ['run', '--endpoint', db.endpoint, '--table', table, '--migration', crashing, '--segments', '2', '--page-size', '10', '--batch-seconds', '1', '--version-attribute', 'migratedBy', '--json'];
+    // Calls of 1 s: checkpoints exist before the crash.
+    const crashed = await cliWithEnv({ CRASH_AFTER: '250' }, ...args);
     expect(crashed.code).toBe(70);
-    const midway = await scanAll(t.client, table);
+    const midway = await scanAll(db.admin, table);
     expect(midway.filter((i) => i.migratedBy).length).toBeGreaterThan(0);
     expect(midway.filter((i) => i.migratedBy).length).toBeLessThan(400);
 
@@ -139,7 +135,7 @@ export default defineMigration({
     const summary = JSON.parse(resumed.stdout) as Summary;
     expect(summary).toMatchObject({ status: 'SUCCEEDED', failed: 0 });
     expect(summary.backup).toMatchObject({ name: expect.stringContaining(`${table}-backup-`) });
-    const items = await scanAll(t.client, table);
+    const items = await scanAll(db.admin, table);
     expect(items.filter((i) => /^n\d+!$/.test(i.name!.S!) && i.migratedBy?.S === 'tag-once')).toHaveLength(400);
 
     const nothingLeft = await cli(...args, '--resume');
@@ -152,10 +148,10 @@ describe('bad input ends in a clear error, a non-zero exit and no writes', () =>
   let before: unknown;
   beforeAll(async () => {
     table = await seededTable(5);
-    before = await scanAll(t.client, table);
+    before = await scanAll(db.admin, table);
   });
   afterEach(async () => {
-    expect(await scanAll(t.client, table)).toStrictEqual(before);
+    expect(await scanAll(db.admin, table)).toStrictEqual(before);
   });
 
   it.each([
@@ -172,7 +168,7 @@ describe('bad input ends in a clear error, a non-zero exit and no writes', () =>
     ['an unknown flag', () => ['--table', table, '--segmnts', '2'], /unknown option '--segmnts'/],
   ])('%s', async (_name, args, message) => {
     const extra = args();
-    const withEndpoint = extra.includes('--endpoint') ? extra : ['--endpoint', t.db.endpoint, ...extra];
+    const withEndpoint = extra.includes('--endpoint') ? extra : ['--endpoint', db.endpoint, ...extra];
     const { code, stderr, stdout } = await cli('run', ...withEndpoint);
     expect(code).not.toBe(0);
     expect(stderr).toMatch(message);
@@ -182,9 +178,9 @@ describe('bad input ends in a clear error, a non-zero exit and no writes', () =>
 });
 
 it('keeps the --json promise when the run cannot start: one FAILED object on stdout', async () => {
-  const { code, stdout, stderr } = await cli('run', '--endpoint', t.db.endpoint, '--table', 'nope', '--migration', tagMigration, '--json');
+  const { code, stdout, stderr } = await cli('run', '--endpoint', db.endpoint, '--table', 'nope', '--migration', tagMigration, '--json');
   expect(code).toBe(2);
-  expect(JSON.parse(stdout)).toStrictEqual({ status: 'FAILED', error: 'UserError', cause: expect.stringContaining("Table 'nope' does not exist") });
+  expect(JSON.parse(stdout)).toStrictEqual({ status: 'FAILED', error: 'RunRequestError', cause: expect.stringContaining("Table 'nope' does not exist") });
   expect(stderr).toContain("Table 'nope' does not exist");
 });
 
@@ -195,7 +191,7 @@ describe('ddb-migrate graph', () => {
     expect(stdout.startsWith('flowchart TD\n')).toBe(true);
     for (const state of ['Prepare', 'CreateBackup', 'MigrateSegments', 'MigrateBatch', 'Summarize', 'TooManyFailures']) expect(stdout).toContain(state);
     // The README's picture is this output, so the docs cannot drift from the definition.
-    const readme = readFileSync(resolve(__dirname, '../README.md'), 'utf8');
+    const readme = readFileSync(resolve(__dirname, '../../README.md'), 'utf8');
     expect(readme).toContain(`\`\`\`mermaid\n${stdout}\`\`\``);
   });
 

@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { ConditionTooLongError, updateParams } from '../handlers/write-plan';
+import { ConditionTooLongError, updateParams } from '../../handlers/write-plan';
 
 const operators = (expression: string) => (expression.match(/\b(AND|OR|NOT)\b|<>|<=|>=|=|<|>|\b(attribute_exists|attribute_not_exists|attribute_type|size)\(/g) ?? []).length;
 const wide = (attributes: number): Record<string, AttributeValue> => {

@@ -1,10 +1,10 @@
 import validateAsl from 'asl-validator';
-import { joinFragments, mergeStatements, stateMachine } from '../asl/graph';
-import { toMermaid } from '../asl/mermaid';
-import { cursorLoop, pollUntil, segmentMap } from '../asl/patterns';
-import { catchAll, retryPolicy } from '../asl/retry';
-import { awsSdkTask, lambdaInvoke } from '../asl/tasks';
-import type { Fragment, State, TaskState, WaitState } from '../asl/types';
+import { joinFragments, mergeStatements, stateMachine } from '../../asl/graph';
+import { toMermaid } from '../../asl/mermaid';
+import { cursorLoop, distributedMap, pollUntil } from '../../asl/patterns';
+import { catchAll, neverRetried, retrier } from '../../asl/retry';
+import { awsSdkTask, lambdaInvoke } from '../../asl/tasks';
+import type { Fragment } from '../../asl/types';
 
 const fn = 'arn:aws:lambda:us-east-1:123456789012:function:f';
 
@@ -14,7 +14,7 @@ describe('task helpers', () => {
       'a Lambda invoke with only a successor',
       lambdaInvoke('Go', fn, { then: { Next: 'Done' } }),
       {
-        states: { Go: { Type: 'Task', Resource: fn, Retry: [retryPolicy.lambdaTransient], Next: 'Done' } },
+        states: { Go: { Type: 'Task', Resource: fn, Next: 'Done' } },
         statements: [{ Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [fn, `${fn}:*`] }],
       },
     ],
@@ -69,25 +69,20 @@ describe('task helpers', () => {
   });
 });
 
-describe('presets', () => {
+describe('retry and catch builders', () => {
   it('catches every error into a path and moves on', () => {
     expect(catchAll('Handle', '$.error')).toStrictEqual({ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Handle' });
   });
-});
 
-describe('types make malformed states unwritable', () => {
-  it('accepts exactly one of Next and End', () => {
-    // @ts-expect-error a Task needs a successor or End
-    const noSuccessor: TaskState = { Type: 'Task', Resource: fn };
-    // @ts-expect-error Next and End together
-    const both: TaskState = { Type: 'Task', Resource: fn, Next: 'A', End: true };
-    // @ts-expect-error a path must start with $
-    const badPath: TaskState = { Type: 'Task', Resource: fn, ResultPath: 'result', End: true };
-    // @ts-expect-error a Wait needs exactly one duration
-    const twoDurations: WaitState = { Type: 'Wait', Seconds: 1, SecondsPath: '$.s', Next: 'A' };
-    // @ts-expect-error IsPresent: false never matches locally, so it cannot be written
-    const absent: State = { Type: 'Choice', Choices: [{ Variable: '$.c', IsPresent: false, Next: 'A' }], Default: 'B' };
-    expect([noSuccessor, both, badPath, twoDurations, absent]).toHaveLength(5);
+  it('builds retriers with full jitter, and lists errors that are never retried', () => {
+    expect(retrier(['E1', 'E2'], { IntervalSeconds: 1, MaxAttempts: 3 })).toStrictEqual({ ErrorEquals: ['E1', 'E2'], JitterStrategy: 'FULL', IntervalSeconds: 1, MaxAttempts: 3 });
+    expect(neverRetried(['Fatal'])).toStrictEqual({ ErrorEquals: ['Fatal'], MaxAttempts: 0 });
+    expect(() => retrier([], { MaxAttempts: 1 })).toThrow('A retrier needs at least one error name');
+  });
+
+  it('grants an SDK call the IAM action it names when the service prefix differs from the API', () => {
+    const task = awsSdkTask('List', { service: 'sfn', action: 'listExecutions', iamResources: ['arn:sm'], iamAction: 'states:ListExecutions' }, { then: { End: true } });
+    expect(task.statements).toStrictEqual([{ Effect: 'Allow', Action: ['states:ListExecutions'], Resource: ['arn:sm'] }]);
   });
 });
 
@@ -137,7 +132,7 @@ describe('patterns', () => {
   });
 
   it('fans out as a DISTRIBUTED map of STANDARD children and grants what children need', () => {
-    const map = segmentMap({
+    const map = distributedMap({
       name: 'Segments',
       itemsPath: '$.segments',
       itemSelector: { 'segment.$': '$$.Map.Item.Value' },
@@ -175,12 +170,24 @@ describe('patterns', () => {
 
 describe('graph', () => {
   const end: Fragment = { states: { End: { Type: 'Succeed' } }, statements: [] };
+  /** A one-state machine: a DISTRIBUTED Map named 'Each' whose processor is `processor` (its first state starts). */
+  const mapOver = (processor: Fragment): Fragment =>
+    distributedMap({
+      name: 'Each',
+      itemsPath: '$.items',
+      itemSelector: {},
+      maxConcurrencyPath: '$.n',
+      resultPath: '$.r',
+      processor: { startAt: Object.keys(processor.states)[0]!, fragment: processor },
+      children: { stateMachineArn: 'arn:sm', executionsArn: 'arn:ex/*' },
+      then: { End: true },
+    });
 
   it('assembles a definition that asl-validator accepts', () => {
     const built = stateMachine({ startAt: 'Go', fragments: [lambdaInvoke('Go', fn, { then: { Next: 'End' } }), end] });
     expect(built.definition).toStrictEqual({
       StartAt: 'Go',
-      States: { Go: { Type: 'Task', Resource: fn, Retry: [retryPolicy.lambdaTransient], Next: 'End' }, End: { Type: 'Succeed' } },
+      States: { Go: { Type: 'Task', Resource: fn, Next: 'End' }, End: { Type: 'Succeed' } },
     });
     expect(validateAsl(built.definition)).toMatchObject({ isValid: true, errors: [] });
   });
@@ -190,6 +197,11 @@ describe('graph', () => {
     ['a dangling Next', { startAt: 'Go', fragments: [lambdaInvoke('Go', fn, { then: { Next: 'Gone' } })] }, "state 'Go' goes to 'Gone', which does not exist"],
     ['an unreachable state', { startAt: 'End', fragments: [end, lambdaInvoke('Lost', fn, { then: { Next: 'End' } })] }, 'unreachable states: Lost'],
     ['a duplicate name', { startAt: 'End', fragments: [end, end] }, "State name 'End' is used twice"],
+    ['a name used again inside a Map', { startAt: 'Each', fragments: [mapOver(lambdaInvoke('Each', fn, { then: { End: true } }))] }, "State name 'Each' is used twice (in the top level and Each)"],
+    ['States.ALL with other errors', { startAt: 'Go', fragments: [end, lambdaInvoke('Go', fn, { retry: [{ ErrorEquals: ['States.ALL', 'X'] }], then: { Next: 'End' } })] }, 'States.ALL must stand alone'],
+    ['States.ALL before another retrier', { startAt: 'Go', fragments: [end, lambdaInvoke('Go', fn, { retry: [{ ErrorEquals: ['States.ALL'] }, { ErrorEquals: ['X'] }], then: { Next: 'End' } })] }, 'States.ALL must be the last entry'],
+    ['States.ALL before another catcher', { startAt: 'Go', fragments: [end, lambdaInvoke('Go', fn, { catch: [catchAll('End', '$.e'), { ErrorEquals: ['X'], Next: 'End' }], then: { Next: 'End' } })] }, "state 'Go' Catch: States.ALL must be the last entry"],
+    ['a dangling Next inside a Map', { startAt: 'Each', fragments: [mapOver(lambdaInvoke('Work', fn, { then: { Next: 'Nowhere' } }))] }, "definition > Each: state 'Work' goes to 'Nowhere'"],
   ])('rejects %s', (_name, props, message) => {
     expect(() => stateMachine(props)).toThrow(message);
   });

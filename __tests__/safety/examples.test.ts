@@ -1,23 +1,19 @@
 import { PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import backfillGsiKey from '../migrations/examples/backfill-gsi-key';
-import clfToEpoch, { clfToEpochSeconds } from '../migrations/examples/clf-to-epoch';
-import renameAndPrune from '../migrations/examples/rename-and-prune';
-import { migrateTable } from './support/migrate-directly';
-import { createTable, scanAll, startTestDb, stopTestDb, type TestDb } from './support/test-table';
+import backfillGsiKey from '../../migrations/examples/backfill-gsi-key';
+import clfToEpoch, { clfToEpochSeconds } from '../../migrations/examples/clf-to-epoch';
+import renameAndPrune from '../../migrations/examples/rename-and-prune';
+import { migrateWith } from '../support/run-ours';
+import { newTable, scanAll, useTestDb } from '../support/dynamo';
 
-let t: TestDb;
-beforeAll(async () => {
-  t = await startTestDb();
-});
-afterAll(() => stopTestDb(t));
+const db = useTestDb();
 
 async function tableWith(items: Record<string, AttributeValue>[]): Promise<string> {
-  const table = await createTable(t.client);
-  for (const Item of items) await t.client.send(new PutItemCommand({ TableName: table, Item }));
+  const table = await newTable(db.admin);
+  for (const Item of items) await db.admin.send(new PutItemCommand({ TableName: table, Item }));
   return table;
 }
 
-const byKey = async (table: string) => Object.fromEntries((await scanAll(t.client, table)).map((i) => [i.pk!.S!, i]));
+const byKey = async (table: string) => Object.fromEntries((await scanAll(db.admin, table)).map((i) => [i.pk!.S!, i]));
 
 describe('clf-to-epoch (the AWS sample)', () => {
   it.each([
@@ -38,11 +34,11 @@ describe('clf-to-epoch (the AWS sample)', () => {
       { pk: { S: 'b' }, timestamp: { N: '5' } },
       { pk: { S: 'c' }, timestamp: { S: 'garbage' } },
     ]);
-    const summary = await migrateTable(t.client, table, clfToEpoch.transform, { toleratedFailures: 1 });
+    const summary = await migrateWith(db.admin, table, clfToEpoch.transform, { toleratedFailures: 1 });
     expect(summary).toMatchObject({ updated: 1, unchanged: 1, failed: 1 });
     expect(summary.failures[0]).toMatchObject({ key: { pk: 'c' }, reason: expect.stringContaining('not a CLF timestamp') });
     expect((await byKey(table)).a!.timestamp).toStrictEqual({ N: '971211336' });
-    await expect(migrateTable(t.client, table, clfToEpoch.transform, { toleratedFailures: 1 })).resolves.toMatchObject({ updated: 0, unchanged: 2 });
+    await expect(migrateWith(db.admin, table, clfToEpoch.transform, { toleratedFailures: 1 })).resolves.toMatchObject({ updated: 0, unchanged: 2 });
   });
 });
 
@@ -52,7 +48,7 @@ it('backfill-gsi1 builds the GSI key from customer, status and date, and skips o
     { pk: { S: 'o2' }, customerId: { S: 'c8' } },
     { pk: { S: 'p1' }, kind: { S: 'product' } },
   ]);
-  const summary = await migrateTable(t.client, table, backfillGsiKey.transform);
+  const summary = await migrateWith(db.admin, table, backfillGsiKey.transform);
   expect(summary).toMatchObject({ updated: 2, unchanged: 1 });
   const items = await byKey(table);
   expect(items.o1).toMatchObject({ gsi1pk: { S: 'CUSTOMER#c7' }, gsi1sk: { S: 'SHIPPED#2026-01-02T03:04:05Z' } });
@@ -67,7 +63,7 @@ it('rename-email-prune-sessions renames emailAddr to a lower-case email and dele
     { pk: { S: 's-old' }, type: { S: 'session' }, expiresAt: { N: String(now - 400 * 24 * 3600) } },
     { pk: { S: 's-new' }, type: { S: 'session' }, expiresAt: { N: String(now - 10 * 24 * 3600) } },
   ]);
-  const summary = await migrateTable(t.client, table, renameAndPrune.transform);
+  const summary = await migrateWith(db.admin, table, renameAndPrune.transform);
   expect(summary).toMatchObject({ updated: 1, deleted: 1, unchanged: 1 });
   const items = await byKey(table);
   expect(items.u1).toStrictEqual({ pk: { S: 'u1' }, type: { S: 'user' }, email: { S: 'ann@example.com' } });

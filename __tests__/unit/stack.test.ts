@@ -1,16 +1,16 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { Op, Testing, TerraformStack, TerraformVariable } from 'cdktf';
-import { taskStates } from '../asl/graph';
-import type { PolicyStatement, StateMachineDefinition } from '../asl/types';
-import { bundleLambda, defaultMigrationFile, LAMBDA_HANDLER, projectRoot, type LambdaBundle } from '../bundle/lambda-bundle';
-import { logDeliveryStatement } from '../stacks/iam';
-import { chooseMigrationFile, chooseStackId, DEFAULT_STACK_ID } from '../stacks/synth-options';
-import { MigrationStack } from '../stacks/migration-stack';
-import { jsonWithTerraformNumbers } from '../stacks/terraform-json';
-import { LOG_RETENTION_DAYS } from '../stacks/variables';
-import { migrationWorkflow } from '../workflow/definition';
-import { builtInTuning, limits } from '../workflow/input';
+import { taskStates } from '../../asl/graph';
+import type { PolicyStatement, StateMachineDefinition } from '../../asl/types';
+import { bundleLambda, defaultMigrationFile, LAMBDA_HANDLER, projectRoot, type LambdaBundle } from '../../bundle/lambda-bundle';
+import { logDeliveryStatement } from '../../stacks/iam';
+import { chooseMigrationFile, chooseStackId, DEFAULT_STACK_ID } from '../../stacks/synth-options';
+import { MigrationStack } from '../../stacks/migration-stack';
+import { jsonWithTerraformNumbers } from '../../stacks/terraform-json';
+import { LOG_RETENTION_DAYS } from '../../stacks/variables';
+import { migrationWorkflow } from '../../workflow/definition';
+import { builtInTuning, limits } from '../../workflow/input';
 
 // Synthesized Terraform JSON has no schema here; the tests assert on its shape directly.
 type Block = Record<string, any>;
@@ -434,7 +434,7 @@ describe('GIVEN the stack id is chosen at synth time', () => {
   });
 
   it('WHEN the id could not name a folder and a state file THEN synth stops and says why', () => {
-    expect(() => chooseStackId({ env: '../orders' })).toThrow(`Stack name '../orders' is not valid`);
+    expect(() => chooseStackId({ env: '../../orders' })).toThrow(`Stack name '../../orders' is not valid`);
   });
 });
 

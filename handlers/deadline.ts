@@ -1,0 +1,69 @@
+/**
+ * The time of one MigrateBatch call. A Lambda that outlives its timeout is killed mid-page, and the
+ * work of that call is lost to the totals; so nothing here may outlive it: no item or page starts
+ * after the soft deadline, every call still in flight is abandoned at the hard deadline (the SDK's
+ * own backoff included), and what is left settles before the call returns.
+ */
+import { setMaxListeners } from 'node:events';
+
+/** A call was abandoned because the batch's time was up; whether it reached DynamoDB is unknown. */
+export class InterruptedError extends Error {
+  constructor() {
+    super('the batch ran out of time before this call finished');
+    this.name = 'InterruptedError';
+  }
+}
+
+/** The deadlines of one call, in epoch milliseconds. */
+export interface BatchClock {
+  /** No new item or page starts after this. */
+  softDeadline: number;
+  /** Aborts at the hard deadline: calls still in flight are abandoned. */
+  signal: AbortSignal;
+  /** Settling (re-reading items whose write was abandoned) must be done by this. */
+  settleDeadline: number;
+  /** Clears the timer once the call is done. */
+  dispose(): void;
+}
+
+/**
+ * Deadlines for a call with `remainingMs` left and `marginMs` kept for returning (at most 40% of
+ * what is left, so a short time limit still leaves time to work): work until remaining - margin,
+ * abandon calls at remaining - 0.6 margin, settle until remaining - 0.3 margin.
+ */
+export function batchClock(remainingMs: number, requestedMarginMs: number, now = Date.now()): BatchClock {
+  const end = now + remainingMs;
+  const marginMs = Math.min(requestedMarginMs, 0.4 * remainingMs);
+  const controller = new AbortController();
+  // Every call in flight listens to it: a batch has many at once.
+  setMaxListeners(0, controller.signal);
+  const timer = setTimeout(() => controller.abort(), Math.max(0, remainingMs - 0.6 * marginMs));
+  return {
+    softDeadline: end - marginMs,
+    signal: controller.signal,
+    settleDeadline: end - 0.3 * marginMs,
+    dispose: () => clearTimeout(timer),
+  };
+}
+
+/** A signal that never aborts, for calls without a deadline. */
+export const noDeadline: AbortSignal = new AbortController().signal;
+
+/** Resolves with `work`, or fails with InterruptedError as soon as `signal` aborts (not when `work` notices). */
+export function within<T>(signal: AbortSignal, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  if (signal.aborted) return Promise.reject(new InterruptedError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new InterruptedError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work(signal).then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(signal.aborted ? new InterruptedError() : error);
+      },
+    );
+  });
+}

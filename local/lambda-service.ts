@@ -1,0 +1,112 @@
+/**
+ * The Lambda service, locally: invokes the migration handler in-process with the deployed function's
+ * time limit, and fails the way the real service fails, so the definition's retries are exercised.
+ * - An invocation still running at its timeout is killed: Step Functions sees `Sandbox.Timedout`, and
+ *   the requests the dead invocation would still send never reach DynamoDB (the process is gone).
+ * - Injected service faults: `Lambda.TooManyRequestsException` (the account's or function's
+ *   concurrency is exhausted) and `Lambda.ServiceException`, neither of which runs the handler.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { StepHandler } from '../workflow/steps';
+
+/** The handler to run, and the DynamoDB client it uses (so a killed invocation's requests can be stopped). */
+export interface LocalLambda {
+  handler: StepHandler;
+  client?: DynamoDBClient;
+}
+
+/** Faults of the Lambda service to inject, as shares of invocations (0 to 1). */
+export interface LambdaFaults {
+  throttled?: number;
+  serviceErrors?: number;
+  /** Where the dice come from (tests pass a seeded one). */
+  random?: () => number;
+}
+
+/** An error the Lambda service (not the function) raised, named as Step Functions reports it. */
+export class LambdaServiceFault extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+interface Invocation {
+  killed: boolean;
+}
+
+const current = new AsyncLocalStorage<Invocation>();
+const guarded = new WeakSet<DynamoDBClient>();
+
+/** Fails every request of an invocation that was killed: a dead process sends nothing more. */
+function guard(client: DynamoDBClient): void {
+  if (guarded.has(client)) return;
+  guarded.add(client);
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      if (current.getStore()?.killed) throw new Error('the Lambda invocation was killed at its timeout; this request was never sent');
+      return next(args);
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'killedLambdaInvocation' },
+  );
+}
+
+/** Invokes the local Lambda as the Lambda service would. */
+export class LocalLambdaService {
+  private readonly running = new Set<Promise<unknown>>();
+  /** Every invocation the handler ran (faults refused before running are not counted). */
+  invocations = 0;
+  /** How many invocations were killed at their timeout. */
+  timeouts = 0;
+
+  constructor(
+    private readonly lambda: LocalLambda,
+    private readonly options: { timeoutMs: number; faults?: LambdaFaults },
+  ) {
+    if (lambda.client) guard(lambda.client);
+  }
+
+  /** One invocation with `event`; resolves with the handler's result, or fails as the service would. */
+  async invoke(event: unknown): Promise<unknown> {
+    const faults = this.options.faults ?? {};
+    const roll = (faults.random ?? Math.random)();
+    if (roll < (faults.throttled ?? 0)) throw new LambdaServiceFault('Lambda.TooManyRequestsException', 'Rate Exceeded.');
+    if (roll < (faults.throttled ?? 0) + (faults.serviceErrors ?? 0)) {
+      throw new LambdaServiceFault('Lambda.ServiceException', 'Lambda encountered an internal error; please try again.');
+    }
+
+    this.invocations += 1;
+    const { timeoutMs } = this.options;
+    const deadline = Date.now() + timeoutMs;
+    const invocation: Invocation = { killed: false };
+    const work = current.run(invocation, () =>
+      (this.lambda.handler as (event: unknown, context: { getRemainingTimeInMillis(): number }) => Promise<unknown>)(event, {
+        getRemainingTimeInMillis: () => deadline - Date.now(),
+      }),
+    );
+    const tracked = work.catch(() => undefined);
+    this.running.add(tracked);
+    void tracked.finally(() => this.running.delete(tracked));
+
+    let timer: NodeJS.Timeout | undefined;
+    const killed = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        invocation.killed = true;
+        this.timeouts += 1;
+        reject(new LambdaServiceFault('Sandbox.Timedout', `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`));
+      }, timeoutMs);
+    });
+    try {
+      return await Promise.race([work, killed]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Resolves once no invocation is running any more (killed ones included), so the table is final. */
+  async settled(): Promise<void> {
+    while (this.running.size > 0) await Promise.all([...this.running]);
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * The step protocol: what each Lambda step is invoked with and returns. The Lambda is one function
+ * whose event's `step` says which runs; the schemas check every event at the handler's door.
+ */
+import { z } from 'zod';
+import { backupSchema, planSchema, segmentProgressSchema, type Plan, type SegmentProgress, type Summary } from './contract';
+
+/** Every step's event. */
+export const stepEventSchema = z.discriminatedUnion('step', [
+  z.strictObject({ step: z.literal('prepare'), input: z.unknown(), executionName: z.string().min(1) }),
+  z.strictObject({ step: z.literal('migrateBatch'), plan: planSchema, segment: z.number().int().min(0), progress: segmentProgressSchema }),
+  z.strictObject({ step: z.literal('summarize'), plan: planSchema, backup: backupSchema, segments: z.array(segmentProgressSchema) }),
+]);
+export type StepEvent = z.infer<typeof stepEventSchema>;
+
+/** The names of the steps. */
+export type StepName = StepEvent['step'];
+
+/** The event of step `S`. */
+export type EventOf<S extends StepName> = Extract<StepEvent, { step: S }>;
+
+/** What each step returns. */
+export interface StepResults {
+  prepare: { plan: Plan; segments: number[] };
+  migrateBatch: SegmentProgress;
+  summarize: { summary: Summary; failureCause: string };
+}
+
+/** The result of step `S`. */
+export type ResultOf<S extends StepName> = StepResults[S];
+
+/** The part of the Lambda context the steps use. */
+export interface InvocationContext {
+  getRemainingTimeInMillis(): number;
+}
+
+/** Runs any step: the Lambda handler, and what local runs and tests invoke. */
+export type StepHandler = <S extends StepName>(event: EventOf<S>, context: InvocationContext) => Promise<ResultOf<S>>;

@@ -1,0 +1,38 @@
+/**
+ * The counters a segment keeps and a run adds up. On the wire (the state payload) they travel as a
+ * fixed-order array, so that 1,000 segments' gathered results stay far below the 256 KiB state limit
+ * whatever the counts; everywhere else they are a named object.
+ */
+
+/** The counters, in their wire order. Append new ones at the end: the order is the wire format. */
+export const TOTALS_FIELDS = [
+  'scanned',
+  'updated',
+  'unchanged',
+  'deleted',
+  'failed',
+  'skipped',
+  /** DynamoDB calls that were retried after throttling or a transient error. */
+  'retries',
+  /** Writes re-done after a concurrent change made their condition fail. */
+  'conflicts',
+] as const;
+
+/** Counts kept per segment and summed for the run. */
+export type Totals = Record<(typeof TOTALS_FIELDS)[number], number>;
+
+/** A fresh set of counters. */
+export const zeroTotals = (): Totals => Object.fromEntries(TOTALS_FIELDS.map((f) => [f, 0])) as Totals;
+
+/** Adds `more` into `into`, in place. */
+export function addTotals(into: Totals, more: Totals): Totals {
+  for (const field of TOTALS_FIELDS) into[field] += more[field];
+  return into;
+}
+
+/** The wire form: the counters in `TOTALS_FIELDS` order. */
+export const packTotals = (totals: Totals): number[] => TOTALS_FIELDS.map((f) => totals[f]);
+
+/** The named form of a wire array; missing trailing counters (an older payload) count as 0. */
+export const unpackTotals = (packed: readonly number[]): Totals =>
+  Object.fromEntries(TOTALS_FIELDS.map((f, i) => [f, packed[i] ?? 0])) as Totals;
