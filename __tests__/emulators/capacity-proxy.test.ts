@@ -1,0 +1,356 @@
+/**
+ * The capacity emulator against a real dynalite: DynamoDB's provisioned-throughput behaviour as the
+ * AWS SDK sees it. Rates are small and runs short, so the file takes about ten seconds.
+ */
+import {
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  DeleteItemCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  ProvisionedThroughputExceededException,
+  PutItemCommand,
+  UpdateItemCommand,
+  UpdateTableCommand,
+  type GlobalSecondaryIndex,
+} from '@aws-sdk/client-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startCapacityProxy, type CapacityProxy, type CapacityProxyOptions } from '../../emulators/capacity-proxy';
+import { INDEX_THROUGHPUT_EXCEEDED, TABLE_THROUGHPUT_EXCEEDED } from '../../emulators/throughput-exceeded';
+import { scanAll, uniqueTableName, useTestDb } from '../support/dynamo';
+
+const db = useTestDb();
+const proxies: CapacityProxy[] = [];
+const clients: DynamoDBClient[] = [];
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.destroy();
+  for (const proxy of proxies.splice(0)) await proxy.close();
+});
+
+async function proxy(options: Omit<CapacityProxyOptions, 'upstream'> = {}): Promise<CapacityProxy> {
+  const started = await startCapacityProxy({ upstream: db.endpoint, ...options });
+  proxies.push(started);
+  return started;
+}
+
+/** A client signing as `accessKeyId`; one attempt unless told, so throttles are seen, not retried. */
+function clientOf(target: CapacityProxy, accessKeyId: string, maxAttempts = 1): DynamoDBClient {
+  const client = new DynamoDBClient({
+    endpoint: target.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId, secretAccessKey: 'local' },
+    maxAttempts,
+  });
+  clients.push(client);
+  return client;
+}
+
+/** A table with provisioned throughput (created directly on dynalite), optionally with a GSI on `g`. */
+async function provisionedTable(
+  prefix: string,
+  capacity: { read: number; write: number } | 'on-demand',
+  gsi?: { read: number; write: number },
+): Promise<string> {
+  const table = uniqueTableName(prefix);
+  const index: GlobalSecondaryIndex | undefined = gsi && {
+    IndexName: 'by-g',
+    KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }],
+    Projection: { ProjectionType: 'ALL' },
+    ...(capacity !== 'on-demand' && { ProvisionedThroughput: { ReadCapacityUnits: gsi.read, WriteCapacityUnits: gsi.write } }),
+  };
+  await db.admin.send(
+    new CreateTableCommand({
+      TableName: table,
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, ...(gsi ? [{ AttributeName: 'g', AttributeType: 'S' as const }] : [])],
+      ...(capacity === 'on-demand'
+        ? { BillingMode: 'PAY_PER_REQUEST' }
+        : { ProvisionedThroughput: { ReadCapacityUnits: capacity.read, WriteCapacityUnits: capacity.write } }),
+      ...(index && { GlobalSecondaryIndexes: [index] }),
+    }),
+  );
+  return table;
+}
+
+let keyCounter = 0;
+
+/** Writes small (1 WCU) items from `concurrency` loops for `ms`; counts what was accepted and refused. */
+async function pushWrites(client: DynamoDBClient, table: string, ms: number, options: { concurrency?: number; withGsiKey?: boolean } = {}) {
+  const refused: unknown[] = [];
+  let accepted = 0;
+  const started = performance.now();
+  const loop = async () => {
+    while (performance.now() - started < ms) {
+      const item = { pk: { S: `k${++keyCounter}` }, ...(options.withGsiKey && { g: { S: 'shared' } }) };
+      try {
+        await client.send(new PutItemCommand({ TableName: table, Item: item }));
+        accepted++;
+      } catch (error) {
+        refused.push(error);
+        await sleep(2); // keep pushing, without burning the CPU the other tests share
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency ?? 4 }, loop));
+  return { accepted, refused, seconds: (performance.now() - started) / 1000 };
+}
+
+describe('capacity proxy: provisioned throughput', () => {
+  it('refuses writes beyond 50 WCU/s with ProvisionedThroughputExceededException and accepts 50/s (±10%)', async () => {
+    // GIVEN a 50-WCU table behind the proxy, buckets starting empty
+    const table = await provisionedTable('wcu50', { read: 5, write: 50 });
+    const target = await proxy();
+    const client = clientOf(target, 'writer');
+
+    // WHEN a writer pushes as fast as it can for 3 s
+    const run = await pushWrites(client, table, 3000);
+
+    // THEN the excess is refused exactly as DynamoDB refuses it
+    expect(run.refused.length).toBeGreaterThan(run.accepted);
+    const error = run.refused[0];
+    expect(error).toBeInstanceOf(ProvisionedThroughputExceededException);
+    expect(error).toMatchObject({ name: 'ProvisionedThroughputExceededException', message: TABLE_THROUGHPUT_EXCEEDED, $metadata: { httpStatusCode: 400 } });
+    // AND the accepted rate is the provisioned one, overall and in every full 1-s window
+    expect(run.accepted / run.seconds).toBeGreaterThanOrEqual(45);
+    expect(run.accepted / run.seconds).toBeLessThanOrEqual(55);
+    const full = target.stats.windows('writer', 1000).filter((w) => w.endMs - w.startMs === 1000);
+    expect(full.length).toBeGreaterThanOrEqual(2);
+    for (const window of full) expect(Math.abs(window.writeUnits - 50)).toBeLessThanOrEqual(5);
+    expect(target.stats.totals('writer')).toMatchObject({ requests: run.accepted + run.refused.length, throttled: run.refused.length, writeUnits: run.accepted });
+    // AND only the accepted writes reached the table
+    expect((await scanAll(db.admin, table)).length).toBe(run.accepted);
+
+    // AND control-plane calls pass while the table is throttled
+    const described = await client.send(new DescribeTableCommand({ TableName: table }));
+    expect(described.Table?.ProvisionedThroughput?.WriteCapacityUnits).toBe(50);
+  });
+
+  it('is retried by the SDK as a throttling error', async () => {
+    // GIVEN a 100-WCU table left 9 units in debt by a 10-KB write (0.09 s to recover)
+    const table = await provisionedTable('retried', { read: 1, write: 100 });
+    const target = await proxy({ initialBurstSeconds: 0.01 });
+    await clientOf(target, 'loader').send(new PutItemCommand({ TableName: table, Item: { pk: { S: 'big' }, data: { S: 'x'.repeat(10_000) } } }));
+
+    // WHEN a client with the SDK's standard retries writes: its first attempt meets the debt
+    const client = clientOf(target, 'writer', 5);
+    const result = await client.send(new PutItemCommand({ TableName: table, Item: { pk: { S: 'a' } } }));
+
+    // THEN the SDK backed off and retried until the write went through
+    expect(result.$metadata.attempts).toBeGreaterThanOrEqual(2);
+    expect(target.stats.totals('writer')).toMatchObject({ requests: result.$metadata.attempts, throttled: result.$metadata.attempts! - 1 });
+  });
+
+  it('admits saved-up burst: initialBurstSeconds 300 on a 1-WCU table lets 300 writes through at once', async () => {
+    // GIVEN a 1-WCU table whose buckets start with 300 s of saved capacity
+    const table = await provisionedTable('burst', { read: 1, write: 1 });
+    const client = clientOf(await proxy({ initialBurstSeconds: 300 }), 'writer');
+
+    // WHEN a writer pushes until it is refused
+    let accepted = 0;
+    const started = performance.now();
+    for (;;) {
+      const batch = await Promise.allSettled(
+        Array.from({ length: 4 }, () => client.send(new PutItemCommand({ TableName: table, Item: { pk: { S: `k${++keyCounter}` } } }))),
+      );
+      accepted += batch.filter((r) => r.status === 'fulfilled').length;
+      if (batch.some((r) => r.status === 'rejected')) break;
+    }
+    const seconds = (performance.now() - started) / 1000;
+
+    // THEN the 300 saved units, plus what refilled meanwhile (and the last admitted write's debt), went through
+    expect(accepted).toBeGreaterThanOrEqual(300);
+    expect(accepted).toBeLessThanOrEqual(300 + Math.ceil(seconds) + 4);
+  });
+
+  it('admits after idling what the idle time saved up', async () => {
+    // GIVEN a 20-WCU table, its bucket spent
+    const table = await provisionedTable('idle', { read: 1, write: 20 });
+    const client = clientOf(await proxy(), 'writer');
+    await pushWrites(client, table, 300, { concurrency: 2 });
+
+    // WHEN nobody writes for 2 s, then a writer pushes until refused
+    const idleStart = performance.now();
+    await sleep(2000);
+    let accepted = 0;
+    for (;;) {
+      try {
+        await client.send(new PutItemCommand({ TableName: table, Item: { pk: { S: `k${++keyCounter}` } } }));
+        accepted++;
+      } catch {
+        break;
+      }
+    }
+    const saved = (20 * (performance.now() - idleStart)) / 1000;
+
+    // THEN about 2 s × 20 WCU was admitted in one go (±10%)
+    expect(Math.abs(accepted - saved)).toBeLessThanOrEqual(saved * 0.1);
+  });
+
+  it('halves the accepted rate when UpdateTable halves the capacity', async () => {
+    // GIVEN a 40-WCU table under constant pressure
+    const table = await provisionedTable('halved', { read: 1, write: 40 });
+    const client = clientOf(await proxy(), 'writer');
+    const before = await pushWrites(client, table, 1500);
+
+    // WHEN its capacity is set to 20 WCU through the proxy
+    await client.send(new UpdateTableCommand({ TableName: table, ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 20 } }));
+    const after = await pushWrites(client, table, 1500);
+
+    // THEN the accepted rate halves (±10%)
+    const ratio = after.accepted / after.seconds / (before.accepted / before.seconds);
+    expect(ratio).toBeGreaterThanOrEqual(0.45);
+    expect(ratio).toBeLessThanOrEqual(0.55);
+  });
+
+  it('never throttles an on-demand table', async () => {
+    // GIVEN an on-demand table behind a proxy with empty buckets
+    const table = await provisionedTable('ondemand', 'on-demand');
+    const target = await proxy();
+    const client = clientOf(target, 'writer');
+
+    // WHEN 300 writes arrive at once
+    const results = await Promise.allSettled(
+      Array.from({ length: 300 }, (_, i) => client.send(new PutItemCommand({ TableName: table, Item: { pk: { S: `k${i}` } } }))),
+    );
+
+    // THEN every one is accepted, and the consumed units are still counted
+    expect(results.filter((r) => r.status === 'rejected')).toStrictEqual([]);
+    expect(target.stats.totals('writer')).toMatchObject({ requests: 300, throttled: 0, writeUnits: 300 });
+  });
+
+  it('splits a batch that does not fit: what fits is written, the rest is returned in UnprocessedItems', async () => {
+    // GIVEN a 10-WCU table with 1 s of capacity saved
+    const table = await provisionedTable('batch', { read: 1, write: 10 });
+    const target = await proxy({ initialBurstSeconds: 1 });
+    const client = clientOf(target, 'loader');
+    const puts = (from: number) => Array.from({ length: 25 }, (_, i) => ({ PutRequest: { Item: { pk: { S: `b${from + i}` } } } }));
+
+    // WHEN 25 one-unit puts arrive in one BatchWriteItem
+    const result = await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: puts(0) } }));
+
+    // THEN about 10 are written and the others come back unprocessed, nothing lost
+    const unprocessed = result.UnprocessedItems?.[table] ?? [];
+    const written = await scanAll(db.admin, table);
+    expect(written.length).toBeGreaterThanOrEqual(10);
+    expect(written.length).toBeLessThanOrEqual(11);
+    expect(written.length + unprocessed.length).toBe(25);
+    expect(target.stats.totals('loader')).toMatchObject({ requests: 1, throttled: 0, unprocessed: unprocessed.length });
+    // AND a batch of which nothing fits is throttled as a whole
+    await expect(client.send(new BatchWriteItemCommand({ RequestItems: { [table]: puts(100) } }))).rejects.toBeInstanceOf(
+      ProvisionedThroughputExceededException,
+    );
+  });
+
+  it('accounts per access key: the application and the migration share the table but not the stats', async () => {
+    // GIVEN a 30-WCU table written by two principals at once
+    const table = await provisionedTable('shared', { read: 1, write: 30 });
+    const target = await proxy();
+    const [app, migration] = await Promise.all([
+      pushWrites(clientOf(target, 'application'), table, 1500, { concurrency: 1 }),
+      pushWrites(clientOf(target, 'migration'), table, 1500, { concurrency: 3 }),
+    ]);
+
+    // THEN each principal's accepted writes and refusals are its own, and together they used the table's 30/s
+    const appStats = target.stats.totals('application');
+    const migrationStats = target.stats.totals('migration');
+    expect(appStats).toMatchObject({ writeUnits: app.accepted, throttled: app.refused.length });
+    expect(migrationStats).toMatchObject({ writeUnits: migration.accepted, throttled: migration.refused.length });
+    expect(target.stats.throttleRate('application')).toBeCloseTo(app.refused.length / (app.accepted + app.refused.length));
+    const perSecond = (app.accepted + migration.accepted) / Math.max(app.seconds, migration.seconds);
+    expect(perSecond).toBeGreaterThanOrEqual(27);
+    expect(perSecond).toBeLessThanOrEqual(33);
+  });
+});
+
+describe('capacity proxy: ConsumedCapacity and global secondary indexes', () => {
+  it('charges a GSI holding the item as much as the table, and reports it under INDEXES', async () => {
+    // GIVEN a table with a GSI on `g`, plenty of capacity saved
+    const table = await provisionedTable('gsi', { read: 100, write: 100 }, { read: 100, write: 100 });
+    const target = await proxy({ initialBurstSeconds: 300 });
+    const client = clientOf(target, 'writer');
+    const put = (pk: string, g?: string) =>
+      client.send(new PutItemCommand({ TableName: table, Item: { pk: { S: pk }, ...(g && { g: { S: g } }) }, ReturnConsumedCapacity: 'INDEXES' }));
+
+    // WHEN items with and without the GSI key are written, updated out of the index, and deleted
+    const inIndex = await put('a', 'x');
+    const notInIndex = await put('b');
+    const leavesIndex = await client.send(
+      new UpdateItemCommand({ TableName: table, Key: { pk: { S: 'a' } }, UpdateExpression: 'REMOVE #g', ExpressionAttributeNames: { '#g': 'g' }, ReturnConsumedCapacity: 'INDEXES' }),
+    );
+    await put('c', 'y');
+    const deleted = await client.send(new DeleteItemCommand({ TableName: table, Key: { pk: { S: 'c' } }, ReturnConsumedCapacity: 'INDEXES' }));
+
+    // THEN a write the GSI sees costs it as much as the table: double per write
+    const doubled = { TableName: table, CapacityUnits: 2, Table: { CapacityUnits: 1 }, GlobalSecondaryIndexes: { 'by-g': { CapacityUnits: 1 } } };
+    expect(inIndex.ConsumedCapacity).toStrictEqual(doubled);
+    expect(leavesIndex.ConsumedCapacity).toStrictEqual(doubled);
+    expect(deleted.ConsumedCapacity).toStrictEqual(doubled);
+    // AND a write it does not see costs the table only
+    expect(notInIndex.ConsumedCapacity).toStrictEqual({ TableName: table, CapacityUnits: 1, Table: { CapacityUnits: 1 } });
+    expect(target.stats.totals('writer').writeUnits).toBe(2 + 1 + 2 + 2 + 2);
+  });
+
+  it('returns only the total for TOTAL, and nothing the client did not ask for', async () => {
+    // GIVEN a table with a GSI (the proxy asks dynalite for item images behind the client's back)
+    const table = await provisionedTable('asked', { read: 100, write: 100 }, { read: 100, write: 100 });
+    const client = clientOf(await proxy({ initialBurstSeconds: 300 }), 'writer');
+    const item = { pk: { S: 'a' }, g: { S: 'x' } };
+
+    // WHEN the same write asks for TOTAL, for nothing, and for ALL_OLD values
+    const total = await client.send(new PutItemCommand({ TableName: table, Item: item, ReturnConsumedCapacity: 'TOTAL' }));
+    const nothing = await client.send(new PutItemCommand({ TableName: table, Item: item }));
+    const old = await client.send(new PutItemCommand({ TableName: table, Item: item, ReturnValues: 'ALL_OLD' }));
+    const read = await client.send(new GetItemCommand({ TableName: table, Key: { pk: { S: 'a' } } }));
+
+    // THEN each gets exactly what it asked for
+    expect(total.ConsumedCapacity).toStrictEqual({ TableName: table, CapacityUnits: 2 });
+    expect(nothing.ConsumedCapacity).toBeUndefined();
+    expect(nothing.Attributes).toBeUndefined();
+    expect(old.Attributes).toStrictEqual(item);
+    expect(old.ConsumedCapacity).toBeUndefined();
+    expect(read.ConsumedCapacity).toBeUndefined();
+    expect(read.Item).toStrictEqual(item);
+  });
+
+  it('throttles table writes when a GSI runs out of write capacity, at the GSI rate', async () => {
+    // GIVEN a 100-WCU table whose GSI has 10 WCU, buckets empty
+    const table = await provisionedTable('gsislow', { read: 1, write: 100 }, { read: 1, write: 10 });
+    const client = clientOf(await proxy(), 'writer');
+
+    // WHEN items carrying the GSI key are pushed for 1.5 s
+    const run = await pushWrites(client, table, 1500, { withGsiKey: true });
+
+    // THEN, once the table's own bucket has refilled, DynamoDB's GSI message comes back
+    expect(run.refused.at(-1)).toMatchObject({ name: 'ProvisionedThroughputExceededException', message: INDEX_THROUGHPUT_EXCEEDED });
+    // AND the GSI's 10/s is the pace (±10%, plus the last admitted write's debt)
+    expect(run.accepted).toBeGreaterThanOrEqual(Math.floor(10 * run.seconds * 0.9));
+    expect(run.accepted).toBeLessThanOrEqual(Math.ceil(10 * run.seconds * 1.1) + 1);
+  });
+});
+
+describe('capacity proxy: latency', () => {
+  it('adds a fixed latency, or one per operation', async () => {
+    // GIVEN an on-demand table and a proxy adding 60 ms
+    const table = await provisionedTable('latency', 'on-demand');
+    const target = await proxy({ latencyMs: 60 });
+    const client = clientOf(target, 'reader');
+    const timed = async (send: () => Promise<unknown>) => {
+      const started = performance.now();
+      await send();
+      return performance.now() - started;
+    };
+    const get = () => client.send(new GetItemCommand({ TableName: table, Key: { pk: { S: 'a' } } }));
+    const put = () => client.send(new PutItemCommand({ TableName: table, Item: { pk: { S: 'a' } } }));
+
+    // THEN every call takes at least 60 ms
+    await get(); // first call: connection set-up
+    expect(await timed(get)).toBeGreaterThanOrEqual(59);
+
+    // WHEN latency is set per operation THEN only PutItem is slowed down
+    target.setLatency((op) => (op === 'PutItem' ? 120 : 0));
+    expect(await timed(put)).toBeGreaterThanOrEqual(119);
+    expect(await timed(get)).toBeLessThan(60);
+  });
+});
