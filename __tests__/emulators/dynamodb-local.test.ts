@@ -13,6 +13,7 @@ import {
   ResourceNotFoundException,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { startCapacityProxy } from '../../emulators/capacity-proxy';
 import { javaAvailable, startDynamoDBLocal, type DynamoDBLocal } from '../../emulators/dynamodb-local';
 
 const java = javaAvailable();
@@ -24,8 +25,8 @@ if (!java.ok) {
   describe(`DynamoDB Local (Java ${java.version})`, () => {
     let local: DynamoDBLocal;
     const clients: DynamoDBClient[] = [];
-    const clientOf = (accessKeyId: string, region = 'us-east-1') => {
-      const client = new DynamoDBClient({ endpoint: local.endpoint, region, credentials: { accessKeyId, secretAccessKey: 'local' } });
+    const clientOf = (accessKeyId: string, region = 'us-east-1', endpoint = local.endpoint) => {
+      const client = new DynamoDBClient({ endpoint, region, credentials: { accessKeyId, secretAccessKey: 'local' }, maxAttempts: 1 });
       clients.push(client);
       return client;
     };
@@ -120,6 +121,35 @@ if (!java.ok) {
       expect(leaves.ConsumedCapacity).toStrictEqual(doubled);
       expect(deleted.ConsumedCapacity).toStrictEqual(doubled);
       expect(notInIndex.ConsumedCapacity).toStrictEqual({ TableName: 'gsi-costs', CapacityUnits: 1, Table: { CapacityUnits: 1 } });
+    });
+
+    it('can sit behind the capacity proxy, which then uses its per-GSI breakdown and throttles it', async () => {
+      // GIVEN the capacity proxy in front of DynamoDB Local, and a 5-WCU table with a GSI created through it
+      const proxy = await startCapacityProxy({ upstream: local.endpoint, initialBurstSeconds: 1 });
+      try {
+        const client = clientOf('proxied', 'us-east-1', proxy.endpoint);
+        await createTable(client, 'behind-proxy', true);
+
+        // WHEN one write lands in the GSI and then writes keep coming faster than 5/s
+        const first = await client.send(
+          new PutItemCommand({ TableName: 'behind-proxy', Item: { pk: { S: 'a' }, g: { S: 'x' } }, ReturnConsumedCapacity: 'INDEXES' }),
+        );
+        const rest = await Promise.allSettled(
+          Array.from({ length: 10 }, (_, i) => client.send(new PutItemCommand({ TableName: 'behind-proxy', Item: { pk: { S: `k${i}` } } }))),
+        );
+
+        // THEN the GSI cost is DynamoDB Local's own figure, and the 5 saved units run out
+        expect(first.ConsumedCapacity).toStrictEqual({
+          TableName: 'behind-proxy',
+          CapacityUnits: 2,
+          Table: { CapacityUnits: 1 },
+          GlobalSecondaryIndexes: { 'by-g': { CapacityUnits: 1 } },
+        });
+        expect(rest.filter((r) => r.status === 'rejected').length).toBeGreaterThanOrEqual(4);
+        expect(proxy.stats.totals('proxied').throttled).toBeGreaterThanOrEqual(4);
+      } finally {
+        await proxy.close();
+      }
     });
   });
 }
