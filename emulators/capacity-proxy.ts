@@ -139,8 +139,7 @@ export async function startCapacityProxy(options: CapacityProxyOptions): Promise
     }
     const answer = await meter(dataOp, parsed, tables, passThrough);
     stats.record(clientIdOf(request.headers.authorization), answer.usage);
-    const answerHeaders = answer.upstreamHeaders ?? { 'content-type': answer.contentType ?? 'application/x-amz-json-1.0' };
-    reply(response, answer.status, answerHeaders, answer.body);
+    reply(response, answer.status, answer.headers, answer.body);
   };
 
   const server = http.createServer((request, response) => {

@@ -18,9 +18,8 @@ import type { DataPlaneRequest, DataPlaneResponse, KeysAndAttributes, WriteReque
 /** The answer for the client, before HTTP framing, and what the request consumed. */
 export interface MeteredAnswer {
   status: number;
-  /** Headers to keep from the upstream's answer (none when the emulator answered itself). */
-  upstreamHeaders?: UpstreamResponse['headers'];
-  contentType?: string;
+  /** The upstream's headers, or the emulator's own when it answered without forwarding. */
+  headers: UpstreamResponse['headers'];
   body: Buffer;
   usage: UsageEvent;
 }
@@ -88,7 +87,7 @@ export async function meter(
   const admission = admit(op, request, tables);
   if (admission.throttled) {
     const throttle = throughputExceededResponse(admission.message);
-    return { status: throttle.status, contentType: throttle.headers['content-type'], body: Buffer.from(throttle.body), usage: { ...usage(0), throttled: true } };
+    return { status: throttle.status, headers: throttle.headers, body: Buffer.from(throttle.body), usage: { ...usage(0), throttled: true } };
   }
 
   const { body, forcedReturnValues } = upstreamRequest(op, admission.request, tables);
@@ -103,7 +102,7 @@ export async function meter(
   if (answer.status !== 200) {
     const charges = failureCharges(op, answer, tables.get(request.TableName ?? ''));
     settle(admission.reserved, charges);
-    return { status: answer.status, upstreamHeaders: answer.headers, body: answer.body, usage: usage(charges.reduce((s, [, u]) => s + u, 0)) };
+    return { status: answer.status, headers: answer.headers, body: answer.body, usage: usage(charges.reduce((s, [, u]) => s + u, 0)) };
   }
 
   let response: DataPlaneResponse;
@@ -112,7 +111,7 @@ export async function meter(
   } catch {
     // Not DynamoDB's JSON: hand it over untouched and give the reservation back.
     settle(admission.reserved, []);
-    return { status: answer.status, upstreamHeaders: answer.headers, body: answer.body, usage: usage(0) };
+    return { status: answer.status, headers: answer.headers, body: answer.body, usage: usage(0) };
   }
   const entries = entriesOf(response.ConsumedCapacity).map((entry) => {
     const table = tables.get(entry.TableName ?? '');
@@ -132,7 +131,7 @@ export async function meter(
   if (forcedReturnValues) delete out.Attributes;
   return {
     status: 200,
-    upstreamHeaders: answer.headers,
+    headers: answer.headers,
     body: Buffer.from(JSON.stringify(out)),
     usage: usage(
       entries.reduce((s, e) => s + (e.CapacityUnits ?? 0), 0),

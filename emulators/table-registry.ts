@@ -56,9 +56,15 @@ export class TableRegistry {
     if (!cached) return;
     const describeWith = headers ?? cached.headers;
     const first = await this.describe(table, describeWith);
-    if (!first) return void this.known.delete(table);
+    if (!first) {
+      this.known.delete(table);
+      return;
+    }
     const capacity = await cached.capacity;
-    if (isActive(first)) return capacity?.update(first);
+    if (isActive(first)) {
+      capacity?.update(first);
+      return;
+    }
     void (async () => {
       for (const deadline = Date.now() + UPDATE_WAIT_MS; Date.now() < deadline; ) {
         await sleep(POLL_MS);
