@@ -137,8 +137,10 @@ export async function startCapacityProxy(options: CapacityProxyOptions): Promise
       const capacity = await registry.get(name, headers);
       if (capacity) tables.set(name, capacity);
     }
+    // Admission happens at once inside meter(): this is when the request draws on the buckets.
+    const admittedAt = performance.now();
     const answer = await meter(dataOp, parsed, tables, passThrough);
-    stats.record(clientIdOf(request.headers.authorization), answer.usage);
+    stats.record(clientIdOf(request.headers.authorization), answer.usage, admittedAt);
     reply(response, answer.status, answer.headers, answer.body);
   };
 

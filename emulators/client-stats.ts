@@ -1,7 +1,8 @@
 /**
  * Per-client accounting of the capacity emulator, so a test can check what each principal did to the
  * table: a client is the access key id that signed the request (`Credential=<AKID>/...`).
- * Units are totals as DynamoDB reports `CapacityUnits`: the table's plus its indexes'.
+ * Units are totals as DynamoDB reports `CapacityUnits`: the table's plus its indexes'. Each request
+ * counts at the moment it was admitted or refused (when it drew on the buckets), not when it finished.
  */
 
 /** What one client did, summed. */
@@ -30,7 +31,8 @@ export interface UsageEvent {
   writeUnits: number;
 }
 
-interface TimedEvent extends UsageEvent {
+/** One request's outcome and when it was admitted or refused (the stats clock, `performance.now()` by default). */
+export interface TimedUsageEvent extends UsageEvent {
   atMs: number;
 }
 
@@ -51,26 +53,31 @@ export function clientIdOf(authorization: string | undefined): string {
 
 /** Requests, throttles and consumed units per client, with a time series. */
 export class CapacityStats {
-  private readonly events = new Map<string, TimedEvent[]>();
+  private readonly byClient = new Map<string, TimedUsageEvent[]>();
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
-  /** Records one data-plane request of `clientId` at the current time. */
-  record(clientId: string, event: UsageEvent): void {
-    let list = this.events.get(clientId);
-    if (!list) this.events.set(clientId, (list = []));
-    list.push({ ...event, atMs: this.now() });
+  /** Records one data-plane request of `clientId`, admitted or refused at `atMs` (default: now). */
+  record(clientId: string, event: UsageEvent, atMs: number = this.now()): void {
+    let list = this.byClient.get(clientId);
+    if (!list) this.byClient.set(clientId, (list = []));
+    list.push({ ...event, atMs });
+  }
+
+  /** `clientId`'s requests in the order they were admitted or refused. */
+  events(clientId: string): TimedUsageEvent[] {
+    return [...(this.byClient.get(clientId) ?? [])].sort((a, b) => a.atMs - b.atMs);
   }
 
   /** Every client seen since the start or the last reset. */
   clients(): string[] {
-    return [...this.events.keys()];
+    return [...this.byClient.keys()];
   }
 
   /** Everything `clientId` did. */
   totals(clientId: string): UsageTotals {
     const totals = emptyTotals();
-    for (const event of this.events.get(clientId) ?? []) add(totals, event);
+    for (const event of this.byClient.get(clientId) ?? []) add(totals, event);
     return totals;
   }
 
@@ -86,7 +93,7 @@ export class CapacityStats {
    */
   windows(clientId: string, windowMs: number): UsageWindow[] {
     if (!(windowMs > 0)) throw new Error(`Expected a window of more than 0 ms, got: ${windowMs}`);
-    const list = this.events.get(clientId) ?? [];
+    const list = this.events(clientId);
     if (list.length === 0) return [];
     const first = list[0]!.atMs;
     const span = list[list.length - 1]!.atMs - first;
@@ -102,6 +109,6 @@ export class CapacityStats {
 
   /** Forgets everything recorded so far. */
   reset(): void {
-    this.events.clear();
+    this.byClient.clear();
   }
 }

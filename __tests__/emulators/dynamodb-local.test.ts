@@ -134,9 +134,11 @@ if (!java.ok) {
         const first = await client.send(
           new PutItemCommand({ TableName: 'behind-proxy', Item: { pk: { S: 'a' }, g: { S: 'x' } }, ReturnConsumedCapacity: 'INDEXES' }),
         );
+        const started = performance.now();
         const rest = await Promise.allSettled(
           Array.from({ length: 10 }, (_, i) => client.send(new PutItemCommand({ TableName: 'behind-proxy', Item: { pk: { S: `k${i}` } } }))),
         );
+        const refilled = (5 * (performance.now() - started)) / 1000;
 
         // THEN the GSI cost is DynamoDB Local's own figure, and the 5 saved units run out
         expect(first.ConsumedCapacity).toStrictEqual({
@@ -145,8 +147,11 @@ if (!java.ok) {
           Table: { CapacityUnits: 1 },
           GlobalSecondaryIndexes: { 'by-g': { CapacityUnits: 1 } },
         });
-        expect(rest.filter((r) => r.status === 'rejected').length).toBeGreaterThanOrEqual(4);
-        expect(proxy.stats.totals('proxied').throttled).toBeGreaterThanOrEqual(4);
+        // (4 units were left after the first write; more only as fast as 5 WCU refill)
+        const accepted = rest.filter((r) => r.status === 'fulfilled').length;
+        expect(accepted).toBeLessThanOrEqual(4 + Math.ceil(refilled) + 1);
+        expect(proxy.stats.totals('proxied').throttled).toBe(10 - accepted);
+        expect(accepted).toBeLessThan(10);
       } finally {
         await proxy.close();
       }
