@@ -33,4 +33,23 @@ describe('CapacityStats (per-client accounting)', () => {
     expect(stats.totals('app').readUnits).toBe(0.5);
     expect(stats.clients()).toStrictEqual(['migration', 'app']);
   });
+
+  it('orders requests by when they were admitted, not when they finished', () => {
+    // GIVEN a slow request admitted at 10 ms that finishes after a fast one admitted at 20 ms
+    const stats = new CapacityStats(() => 0);
+    const write = (units: number) => ({ throttled: false, unprocessed: 0, readUnits: 0, writeUnits: units });
+    stats.record('migration', write(1), 20);
+    stats.record('migration', write(5), 10);
+
+    // THEN the events, and the windows, follow admission time
+    expect(stats.events('migration').map((e) => [e.atMs, e.writeUnits])).toStrictEqual([
+      [10, 5],
+      [20, 1],
+    ]);
+    expect(stats.windows('migration', 5).map((w) => [w.startMs, w.writeUnits])).toStrictEqual([
+      [0, 5],
+      [5, 0],
+      [10, 1],
+    ]);
+  });
 });
