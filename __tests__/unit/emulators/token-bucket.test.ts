@@ -1,4 +1,4 @@
-import { BURST_SECONDS, TokenBucket } from '../../emulators/token-bucket';
+import { BURST_SECONDS, TokenBucket } from '../../../emulators/token-bucket';
 
 /** A clock the test moves by hand. */
 function manualClock() {

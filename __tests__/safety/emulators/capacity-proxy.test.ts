@@ -16,9 +16,9 @@ import {
   type GlobalSecondaryIndex,
 } from '@aws-sdk/client-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startCapacityProxy, type CapacityProxy, type CapacityProxyOptions } from '../../emulators/capacity-proxy';
-import { INDEX_THROUGHPUT_EXCEEDED, TABLE_THROUGHPUT_EXCEEDED } from '../../emulators/throughput-exceeded';
-import { scanAll, uniqueTableName, useTestDb } from '../support/dynamo';
+import { startCapacityProxy, type CapacityProxy, type CapacityProxyOptions } from '../../../emulators/capacity-proxy';
+import { INDEX_THROUGHPUT_EXCEEDED, TABLE_THROUGHPUT_EXCEEDED } from '../../../emulators/throughput-exceeded';
+import { scanAll, uniqueTableName, useTestDb } from '../../support/dynamo';
 
 const db = useTestDb();
 const proxies: CapacityProxy[] = [];

@@ -1,4 +1,4 @@
-import { itemSize, writeUnits } from '../../emulators/item-size';
+import { itemSize, writeUnits } from '../../../emulators/item-size';
 
 describe('itemSize (DynamoDB item sizes and formats)', () => {
   it.each([

@@ -1,4 +1,4 @@
-import { CapacityStats, clientIdOf } from '../../emulators/client-stats';
+import { CapacityStats, clientIdOf } from '../../../emulators/client-stats';
 
 describe('CapacityStats (per-client accounting)', () => {
   it('attributes a request to the access key id that signed it', () => {

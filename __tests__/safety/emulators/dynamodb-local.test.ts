@@ -13,8 +13,8 @@ import {
   ResourceNotFoundException,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { startCapacityProxy } from '../../emulators/capacity-proxy';
-import { javaAvailable, startDynamoDBLocal, type DynamoDBLocal } from '../../emulators/dynamodb-local';
+import { startCapacityProxy } from '../../../emulators/capacity-proxy';
+import { javaAvailable, startDynamoDBLocal, type DynamoDBLocal } from '../../../emulators/dynamodb-local';
 
 const java = javaAvailable();
 

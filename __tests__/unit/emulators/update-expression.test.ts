@@ -1,4 +1,4 @@
-import { updatedNames } from '../../emulators/update-expression';
+import { updatedNames } from '../../../emulators/update-expression';
 
 describe('updatedNames (which top-level attributes an update touches)', () => {
   it.each([
