@@ -8,6 +8,7 @@ import { logDeliveryStatement } from '../stacks/iam';
 import { chooseMigrationFile, chooseStackId, DEFAULT_STACK_ID } from '../stacks/synth-options';
 import { MigrationStack } from '../stacks/migration-stack';
 import { jsonWithTerraformNumbers } from '../stacks/terraform-json';
+import { AWS_PROVIDER_VERSIONS } from '../stacks/terraform-settings';
 import { LOG_RETENTION_DAYS } from '../stacks/variables';
 import { migrationWorkflow } from '../workflow/definition';
 import { builtInTuning, limits } from '../workflow/input';
@@ -25,7 +26,7 @@ const ref = {
   tableArn: '${local.table_arn_resolved}',
   functionArn: '${aws_lambda_function.migrate.arn}',
   stateMachineName: '${var.name_prefix}-migration',
-  location: 'arn:${data.aws_partition.partition.partition}:states:${data.aws_region.region.region}:${data.aws_caller_identity.caller.account_id}',
+  location: 'arn:${data.aws_partition.partition.partition}:states:${data.aws_service.states.region}:${data.aws_caller_identity.caller.account_id}',
   batchTimeout: '${(var.lambda_timeout + 60)}',
 };
 
@@ -70,12 +71,31 @@ describe('GIVEN the stack synthesized with the default migration', () => {
         'data.aws_caller_identity.caller',
         'data.aws_dynamodb_table.table',
         'data.aws_partition.partition',
-        'data.aws_region.region',
+        'data.aws_service.states',
       ]);
     });
 
     it('THEN the AWS provider takes its region from the standard settings, not from the stack', () => {
       expect(tf.provider.aws).toStrictEqual([{}]);
+    });
+  });
+
+  describe('WHEN its Terraform settings are read', () => {
+    it('THEN any AWS provider from 5.100 through 6.x is accepted, not one exact build', () => {
+      expect(tf.terraform.required_providers).toStrictEqual({ aws: { source: 'aws', version: AWS_PROVIDER_VERSIONS } });
+      expect(AWS_PROVIDER_VERSIONS).toBe('>= 5.100.0, < 7.0.0');
+    });
+
+    it('THEN the state file is named relative to the stack folder and no absolute path of this machine is written', () => {
+      expect(tf.terraform.backend).toStrictEqual({ local: { path: '../../../terraform.test.tfstate' } });
+      const text = Testing.synth(stack);
+      expect(text).not.toContain(projectRoot);
+      expect(text).not.toMatch(/"\/(?:home|root|tmp|work|Users)\//);
+    });
+
+    it('THEN the region is read from aws_service, whose `region` both provider majors have, and never from aws_region', () => {
+      expect(tf.data.aws_service.states).toStrictEqual({ service_id: 'states' });
+      expect(Testing.synth(stack)).not.toContain('aws_region');
     });
   });
 
@@ -354,7 +374,7 @@ describe('GIVEN the stack synthesized with the default migration', () => {
         function_name: '${aws_lambda_function.migrate.function_name}',
         lambda_log_group: '${aws_cloudwatch_log_group.lambda_logs.name}',
         state_machine_log_group: '${aws_cloudwatch_log_group.state_machine_logs.name}',
-        start_execution_command: `aws stepfunctions start-execution --region \${data.aws_region.region.region} --state-machine-arn \${aws_sfn_state_machine.migration.arn} --input '{"dryRun":true}'`,
+        start_execution_command: `aws stepfunctions start-execution --region \${data.aws_service.states.region} --state-machine-arn \${aws_sfn_state_machine.migration.arn} --input '{"dryRun":true}'`,
         table_arn: ref.tableArn,
       });
       for (const [name, output] of Object.entries(tf.output as Block)) expect([name, typeof output.description]).toStrictEqual([name, 'string']);

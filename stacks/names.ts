@@ -21,7 +21,7 @@ export function resourceNames(prefix: string): ResourceNames {
   };
 }
 
-/** Where a deployment lives: values of the aws_partition, aws_region and aws_caller_identity data sources. */
+/** Where a deployment lives: the partition, the provider's region and the account, read by data sources. */
 export interface AwsLocation {
   partition: string;
   region: string;
