@@ -9,7 +9,7 @@ import { chooseMigrationFile, chooseStackId, DEFAULT_STACK_ID } from '../stacks/
 import { MigrationStack } from '../stacks/migration-stack';
 import { jsonWithTerraformNumbers } from '../stacks/terraform-json';
 import { AWS_PROVIDER_VERSIONS } from '../stacks/terraform-settings';
-import { LOG_RETENTION_DAYS } from '../stacks/variables';
+import { LOG_RETENTION_DAYS, STATE_MACHINE_LOG_LEVELS } from '../stacks/variables';
 import { migrationWorkflow } from '../workflow/definition';
 import { builtInTuning, limits } from '../workflow/input';
 
@@ -113,6 +113,8 @@ describe('GIVEN the stack synthesized with the default migration', () => {
         'max_items_per_second',
         'name_prefix',
         'page_size',
+        'state_machine_include_execution_data',
+        'state_machine_log_level',
         'table_arn',
         'table_name',
         'tolerated_failures',
@@ -150,6 +152,16 @@ describe('GIVEN the stack synthesized with the default migration', () => {
       });
       expect(LOG_RETENTION_DAYS).toEqual(expect.arrayContaining([1, 7, 14, 30, 365, 3653]));
       expect(LOG_RETENTION_DAYS).not.toContain(2);
+    });
+
+    it('THEN the state machine logs errors only and no execution data by default, and other levels can be chosen', () => {
+      expect(tf.variable.state_machine_log_level).toMatchObject({
+        type: 'string',
+        default: 'ERROR',
+        validation: [{ condition: '${contains(["ALL", "ERROR", "FATAL", "OFF"], var.state_machine_log_level)}' }],
+      });
+      expect(STATE_MACHINE_LOG_LEVELS).toStrictEqual(['ALL', 'ERROR', 'FATAL', 'OFF']);
+      expect(tf.variable.state_machine_include_execution_data).toMatchObject({ type: 'bool', default: false });
     });
 
     it('THEN name_prefix, table_name and table_arn are checked against the names AWS accepts', () => {
@@ -259,15 +271,15 @@ describe('GIVEN the stack synthesized with the default migration', () => {
   });
 
   describe('WHEN the state machine is read', () => {
-    it('THEN it is a STANDARD machine named after the prefix, logging everything to its own log group', () => {
+    it('THEN it is a STANDARD machine named after the prefix, logging to its own log group as the variables say', () => {
       const sfn = resource('aws_sfn_state_machine', 'migration');
       expect(sfn).toMatchObject({
         name: ref.stateMachineName,
         type: 'STANDARD',
         role_arn: '${aws_iam_role.state_machine_role.arn}',
         logging_configuration: {
-          level: 'ALL',
-          include_execution_data: true,
+          level: '${var.state_machine_log_level}',
+          include_execution_data: '${var.state_machine_include_execution_data}',
           log_destination: '${aws_cloudwatch_log_group.state_machine_logs.arn}:*',
         },
       });

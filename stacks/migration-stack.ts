@@ -78,6 +78,10 @@ export class MigrationStack extends TerraformStack {
       stateMachineName: names.stateMachineName,
       logGroupName: names.stateMachineLogGroup,
       logRetentionDays: vars.logRetentionDays.numberValue,
+      logging: {
+        level: vars.stateMachineLogLevel.stringValue,
+        includeExecutionData: vars.stateMachineIncludeExecutionData.booleanValue,
+      },
       target: {
         tableName: vars.tableName.stringValue,
         tableArn,
