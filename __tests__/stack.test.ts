@@ -1,4 +1,6 @@
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { Op, Testing, TerraformStack, TerraformVariable } from 'cdktf';
 import { taskStates } from '../asl/graph';
@@ -6,6 +8,7 @@ import type { PolicyStatement, StateMachineDefinition } from '../asl/types';
 import { bundleLambda, defaultMigrationFile, LAMBDA_HANDLER, projectRoot, type LambdaBundle } from '../bundle/lambda-bundle';
 import { logDeliveryStatement } from '../stacks/iam';
 import { chooseMigrationFile, chooseStackId, DEFAULT_STACK_ID } from '../stacks/synth-options';
+import { bundledMigrationId } from '../stacks/synth-report';
 import { MigrationStack } from '../stacks/migration-stack';
 import { jsonWithTerraformNumbers } from '../stacks/terraform-json';
 import { AWS_PROVIDER_VERSIONS } from '../stacks/terraform-settings';
@@ -451,6 +454,30 @@ describe('GIVEN the migration file is chosen at synth time', () => {
 
   it('WHEN a relative path is given THEN it is taken from the working directory', () => {
     expect(existsSync(chooseMigrationFile({ env: relative(process.cwd(), example) }))).toBe(true);
+  });
+
+  it('WHEN a bundle is built THEN the id of the migration inside it can be read without deploying it', () => {
+    expect(bundledMigrationId(bundle)).toBe('clf-to-epoch');
+  });
+
+  it('WHEN the app is synthesized as cdktf runs it THEN it prints which migration file and id went into the bundle', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'synth-print-'));
+    try {
+      const stdout = execFileSync(join(projectRoot, 'node_modules/.bin/tsx'), ['main.ts'], {
+        cwd: projectRoot,
+        env: { ...process.env, CDKTF_OUTDIR: outdir, MIGRATION_FILE: relative(projectRoot, example), MIGRATION_STACK: 'print-test' },
+        encoding: 'utf8',
+      });
+      expect(stdout).toMatch(/^Bundled migration 'rename-email-prune-sessions' from migrations\/examples\/rename-and-prune\.ts \(bundle [0-9a-f]{16}\)\.$/m);
+      expect(existsSync(join(outdir, 'stacks/print-test/cdk.tf.json'))).toBe(true);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  it("WHEN the project's cdktf scripts run THEN cdktf's update check (which fails offline) is turned off", () => {
+    const { scripts } = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    for (const name of ['synth', 'deploy', 'destroy']) expect([name, scripts[name]]).toStrictEqual([name, expect.stringMatching(/^CHECKPOINT_DISABLE=1 cdktf /)]);
   });
 });
 
