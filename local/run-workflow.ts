@@ -57,6 +57,8 @@ export interface LocalRunOptions {
   checkpoint?: Checkpoint;
   onPlan?: (plan: Plan) => void;
   onProgress?: (progress: SegmentProgress) => void;
+  /** The function ARN the definition's Lambda tasks name, when it was not built by `localDefinition`. */
+  functionArn?: string;
   /** Replaces the local stand-in of a Task state (tests use it to break the backup). */
   taskOverrides?: Record<string, TaskHandler>;
 }
@@ -81,6 +83,7 @@ export interface LocalRunResult {
 export async function runWorkflowLocally(options: LocalRunOptions): Promise<LocalRunResult> {
   const { definition, lambda, client, checkpoint } = options;
   const budgetMs = options.batchBudgetMs ?? DEFAULT_BATCH_BUDGET_MS;
+  const functionArn = options.functionArn ?? localFunctionArn;
   const segments = new Map<number, SegmentProgress>(
     Object.values(checkpoint?.data.segments ?? {}).map((p) => [p.segment, p]),
   );
@@ -122,7 +125,7 @@ export async function runWorkflowLocally(options: LocalRunOptions): Promise<Loca
   };
 
   const byResource: Record<string, TaskHandler> = {
-    [localFunctionArn]: lambdaTask as TaskHandler,
+    [functionArn]: lambdaTask as TaskHandler,
     'arn:aws:states:::aws-sdk:dynamodb:createBackup': (async (params: { TableName: string; BackupName: string }) => {
       if (checkpoint?.data.backup) return { BackupDetails: checkpoint.data.backup };
       const created = await createBackupOrCopy(client, params);
@@ -164,7 +167,7 @@ export async function runWorkflowLocally(options: LocalRunOptions): Promise<Loca
   });
 
   const counts = { stateTransitions: 0, lambdaInvocations: 0, mapIterations: 0 };
-  const lambdaStates = new Set(tasks.filter((t) => t.resource === localFunctionArn).map((t) => t.name));
+  const lambdaStates = new Set(tasks.filter((t) => t.resource === functionArn).map((t) => t.name));
   const drained = (async () => {
     for await (const event of execution.eventLogs) {
       if (event.type === 'StateEntered') {
