@@ -3,6 +3,7 @@
  * real AWS provider, pointed at an STS stub and an embedded DynamoDB; what Terraform would send to AWS
  * is then checked: the definition runs end to end, and both role policies are simulated.
  */
+import { lintPolicy, lintResourcePolicy } from '@cloud-copilot/iam-policy';
 import { BatchWriteItemCommand, CreateTableCommand, DescribeTableCommand, ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { dynamoDbClient, startEmbeddedDynamoDB, type EmbeddedDynamoDB } from '..
 import { clfToEpochSeconds } from '../../migrations/examples/clf-to-epoch';
 import type { LocalRunResult } from '../../local/run-workflow';
 import { arnOf, lambdaCalls, stateMachineCalls, type ApiCall, type Deployment } from './api-calls';
+import { applyCalls, deployerPolicy, type ContextualCall } from './deployer-calls';
 import { decisions } from './iam-simulation';
 import { initPlan, initValidate, prepareConfiguration, showPlan, synthesize, type Diagnostic, type PlanJson, type PlanRun, type ShownPlan } from './rehearsal';
 import { runRenderedDefinition } from './run-rendered';
@@ -253,6 +255,17 @@ describe('GIVEN the stack synthesized as cdktf does, for a table ARN given and f
       }
     });
 
+    rehearse("THEN the IAM linter (@cloud-copilot/iam-policy) finds nothing in them, the roles' trust policies or the deployer policy", async () => {
+      const trust = (address: string) => JSON.parse(String(planned(shown.plan, address).assume_role_policy)) as unknown;
+      expect({
+        stateMachinePolicy: lintPolicy(JSON.parse(shown.rendered.state_machine_policy)),
+        lambdaPolicy: lintPolicy(JSON.parse(shown.rendered.lambda_policy)),
+        stateMachineTrust: lintResourcePolicy(trust('aws_iam_role.state_machine_role')),
+        lambdaTrust: lintResourcePolicy(trust('aws_iam_role.lambda_role')),
+        deployerPolicy: lintPolicy(deployerPolicy(deployment)),
+      }).toStrictEqual({ stateMachinePolicy: [], lambdaPolicy: [], stateMachineTrust: [], lambdaTrust: [], deployerPolicy: [] });
+    });
+
     rehearse("THEN every call the state machine makes (its tasks, its Map's child executions, log delivery) is allowed on its real resource", async () => {
       const { policy, principal, calls } = roles().stateMachine;
       expect(calls.map((c) => c.action)).toEqual(expect.arrayContaining(['lambda:InvokeFunction', 'dynamodb:CreateBackup', 'dynamodb:DescribeBackup', 'states:StartExecution']));
@@ -285,6 +298,37 @@ describe('GIVEN the stack synthesized as cdktf does, for a table ARN given and f
       for (const { policy, principal } of Object.values(roles())) {
         expect(await decisions(policy, principal, account, dangerous)).toStrictEqual(denied(dangerous));
       }
+    });
+  });
+
+  describe('WHEN docs/deployer-policy.json, the policy the README gives whoever runs cdktf deploy, is simulated', () => {
+    const deployer = () => ({ policy: deployerPolicy(deployment), principal: `arn:aws:iam::${account}:user/deployer` });
+    const verdicts = (calls: ContextualCall[]) => decisions(deployer().policy, deployer().principal, account, calls);
+    const expected = (calls: ContextualCall[], decision: string) => calls.map((c): [string, string, string] => [c.action, c.resource, decision]);
+
+    rehearse('THEN it allows every call the provider made while planning (GetCallerIdentity needs no permission)', async () => {
+      const calls = plans.lookedUp.providerCalls.filter((action) => action !== 'sts:GetCallerIdentity').map((action) => ({ action, resource: tableArn }));
+      expect(calls.length).toBeGreaterThan(0);
+      expect(await verdicts(calls)).toStrictEqual(expected(calls, 'Allowed'));
+    });
+
+    rehearse("THEN it allows every call that creates, refreshes, updates and deletes the stack's resources", async () => {
+      const calls = applyCalls(deployment);
+      expect(await verdicts(calls)).toStrictEqual(expected(calls, 'Allowed'));
+    });
+
+    rehearse("THEN it allows nothing on other resources, no role passed to another service, and no access to the table's items", async () => {
+      const others: ContextualCall[] = [
+        { action: 'dynamodb:DescribeTable', resource: `${arnOf(deployment, 'dynamodb')}:table/other-table` },
+        { action: 'dynamodb:Scan', resource: tableArn },
+        { action: 'dynamodb:DeleteTable', resource: tableArn },
+        { action: 'iam:PutRolePolicy', resource: `arn:aws:iam::${account}:role/admin` },
+        { action: 'iam:PassRole', resource: `arn:aws:iam::${account}:role/${deployment.functionName}`, context: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+        { action: 'lambda:UpdateFunctionCode', resource: `${arnOf(deployment, 'lambda')}:function:other-function` },
+        { action: 'states:DeleteStateMachine', resource: `${arnOf(deployment, 'states')}:stateMachine:other-migration` },
+        { action: 'logs:DeleteLogGroup', resource: `${arnOf(deployment, 'logs')}:log-group:/aws/lambda/other-function` },
+      ];
+      expect(await verdicts(others)).toStrictEqual(expected(others, 'ImplicitlyDenied'));
     });
   });
 });

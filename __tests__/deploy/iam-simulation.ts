@@ -10,10 +10,10 @@ export type Decision = string;
  * no SCPs, boundaries or resource policies. An invalid policy, an unknown action or a resource of the
  * wrong type for the action throws: the simulator's validation is part of the check.
  */
-export async function decide(policy: unknown, principal: string, account: string, call: ApiCall): Promise<Decision> {
+export async function decide(policy: unknown, principal: string, account: string, call: ApiCall & { context?: Record<string, string> }): Promise<Decision> {
   const result = await runSimulation(
     {
-      request: { principal, action: call.action, resource: { resource: call.resource, accountId: account }, contextVariables: {} },
+      request: { principal, action: call.action, resource: { resource: call.resource, accountId: account }, contextVariables: call.context ?? {} },
       identityPolicies: [{ name: 'inline', policy }],
       serviceControlPolicies: [],
       resourceControlPolicies: [],
@@ -25,6 +25,6 @@ export async function decide(policy: unknown, principal: string, account: string
 }
 
 /** Each call with its decision, for one `toStrictEqual` over the whole list. */
-export async function decisions(policy: unknown, principal: string, account: string, calls: ApiCall[]): Promise<[string, string, Decision][]> {
+export async function decisions(policy: unknown, principal: string, account: string, calls: (ApiCall & { context?: Record<string, string> })[]): Promise<[string, string, Decision][]> {
   return Promise.all(calls.map(async (call): Promise<[string, string, Decision]> => [call.action, call.resource, await decide(policy, principal, account, call)]));
 }
