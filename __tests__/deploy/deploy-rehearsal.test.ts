@@ -25,6 +25,8 @@ import { MIRROR_ENV, prepareTerraform, REQUIRED_ENV } from './terraform';
 const workDir = mkdtempSync(join(tmpdir(), 'deploy-rehearsal-'));
 const setup = prepareTerraform(workDir);
 if (!setup.ready) {
+  // Jest runs no hooks in a file whose tests are all skipped, so nothing would clean up later.
+  rmSync(workDir, { recursive: true, force: true });
   const message =
     `Deploy rehearsal SKIPPED: ${setup.reason}. It needs Terraform 1.x on the PATH and the AWS provider (>= 5.100, < 7) ` +
     `from a filesystem mirror (found automatically, or named by ${MIRROR_ENV}) or from the registry.`;
@@ -131,10 +133,10 @@ if (setup.ready) {
     client?.destroy();
     await sts?.close();
     await db?.close();
+    rmSync(workDir, { recursive: true, force: true });
   });
 }
 
-afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
 const renderedDefinition = (): StateMachineDefinition => JSON.parse(shown.rendered.definition);
 
