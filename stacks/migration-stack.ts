@@ -1,7 +1,7 @@
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsDynamodbTable } from '@cdktf/provider-aws/lib/data-aws-dynamodb-table';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
-import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
+import { DataAwsService } from '@cdktf/provider-aws/lib/data-aws-service';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Fn, Op, TerraformLocal, TerraformOutput, TerraformStack, Token, propertyAccess } from 'cdktf';
 import type { Construct } from 'constructs';
@@ -10,6 +10,7 @@ import type { Tuning } from '../workflow/input';
 import { migrationFunction } from './migration-function';
 import { migrationStateMachine } from './migration-state-machine';
 import { resourceNames } from './names';
+import { terraformSettings } from './terraform-settings';
 import { isEmptyString, migrationVariables } from './variables';
 
 /** The stack's synth-time configuration; everything else is a Terraform variable. */
@@ -30,6 +31,7 @@ export class MigrationStack extends TerraformStack {
   constructor(scope: Construct, id: string, config: MigrationStackConfig) {
     super(scope, id);
 
+    terraformSettings(this);
     new AwsProvider(this, 'aws', {});
     const vars = migrationVariables(this);
     const names = resourceNames(vars.namePrefix.stringValue);
@@ -49,7 +51,9 @@ export class MigrationStack extends TerraformStack {
 
     const location = {
       partition: new DataAwsPartition(this, 'partition', {}).partition,
-      region: new DataAwsRegion(this, 'region', {}).region,
+      // The provider's region, read the same way from AWS provider 5.x and 6.x: aws_region's `name`
+      // is deprecated in 6.x and its `region` does not exist in 5.x.
+      region: new DataAwsService(this, 'states', { serviceId: 'states' }).region,
       account: new DataAwsCallerIdentity(this, 'caller', {}).accountId,
     };
 
@@ -74,6 +78,10 @@ export class MigrationStack extends TerraformStack {
       stateMachineName: names.stateMachineName,
       logGroupName: names.stateMachineLogGroup,
       logRetentionDays: vars.logRetentionDays.numberValue,
+      logging: {
+        level: vars.stateMachineLogLevel.stringValue,
+        includeExecutionData: vars.stateMachineIncludeExecutionData.booleanValue,
+      },
       target: {
         tableName: vars.tableName.stringValue,
         tableArn,

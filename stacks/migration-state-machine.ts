@@ -1,6 +1,6 @@
 import type { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
-import type { TerraformStack } from 'cdktf';
+import type { IResolvable, TerraformStack } from 'cdktf';
 import { migrationWorkflow, type WorkflowTarget } from '../workflow/definition';
 import { componentIdentity } from './component-identity';
 import { logDeliveryStatement } from './iam';
@@ -13,6 +13,8 @@ export interface MigrationStateMachineProps {
   stateMachineName: string;
   logGroupName: string;
   logRetentionDays: number;
+  /** Step Functions' logging level (ALL, ERROR, FATAL, OFF) and whether inputs and outputs are logged. */
+  logging: { level: string; includeExecutionData: boolean | IResolvable };
   target: Omit<WorkflowTarget, 'children'>;
 }
 
@@ -51,8 +53,8 @@ export function migrationStateMachine(stack: TerraformStack, props: MigrationSta
     roleArn: role.arn,
     definition: jsonWithTerraformNumbers(definition),
     loggingConfiguration: {
-      level: 'ALL',
-      includeExecutionData: true,
+      level: props.logging.level,
+      includeExecutionData: props.logging.includeExecutionData,
       logDestination: `${logGroup.arn}:*`,
     },
     // Step Functions checks at creation that the role may deliver logs, so the policy comes first.

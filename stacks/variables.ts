@@ -12,6 +12,9 @@ export const lambdaLimits = {
   timeoutSeconds: { min: 1, max: 900, default: 900 },
 } as const;
 
+/** Step Functions' logging levels (LoggingConfiguration.level). */
+export const STATE_MACHINE_LOG_LEVELS = ['ALL', 'ERROR', 'FATAL', 'OFF'] as const;
+
 /** The pattern `name_prefix` must match: it becomes part of role, function and state machine names. */
 export const NAME_PREFIX_PATTERN = '^[A-Za-z0-9_-]{1,40}$';
 
@@ -40,6 +43,8 @@ export interface MigrationVariables {
   lambdaMemorySize: TerraformVariable;
   lambdaTimeout: TerraformVariable;
   logRetentionDays: TerraformVariable;
+  stateMachineLogLevel: TerraformVariable;
+  stateMachineIncludeExecutionData: TerraformVariable;
   namePrefix: TerraformVariable;
 }
 
@@ -125,6 +130,23 @@ export function migrationVariables(stack: TerraformStack): MigrationVariables {
     errorMessage: `log_retention_days must be one of the values CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(', ')}.`,
   });
 
+  // ERROR: Step Functions keeps every event in the execution history anyway; the log group gets what
+  // needs attention. Without execution data, no state input or output (item samples) reaches the log.
+  const stateMachineLogLevel = new TerraformVariable(stack, 'state_machine_log_level', {
+    type: 'string',
+    default: 'ERROR',
+    description: 'Which execution events the state machine sends to its log group: ALL, ERROR, FATAL or OFF.',
+  });
+  stateMachineLogLevel.addValidation({
+    condition: Fn.contains([...STATE_MACHINE_LOG_LEVELS], stateMachineLogLevel.stringValue),
+    errorMessage: `state_machine_log_level must be one of ${STATE_MACHINE_LOG_LEVELS.join(', ')}.`,
+  });
+  const stateMachineIncludeExecutionData = new TerraformVariable(stack, 'state_machine_include_execution_data', {
+    type: 'bool',
+    default: false,
+    description: 'Whether state inputs and outputs (which can hold item keys and sample items) go into the state machine log events.',
+  });
+
   const namePrefix = new TerraformVariable(stack, 'name_prefix', {
     type: 'string',
     default: 'ddb-migration',
@@ -135,5 +157,15 @@ export function migrationVariables(stack: TerraformStack): MigrationVariables {
     errorMessage: 'name_prefix must be 1 to 40 letters, digits, "_" or "-".',
   });
 
-  return { tableName, tableArn, tuning, lambdaMemorySize, lambdaTimeout, logRetentionDays, namePrefix };
+  return {
+    tableName,
+    tableArn,
+    tuning,
+    lambdaMemorySize,
+    lambdaTimeout,
+    logRetentionDays,
+    stateMachineLogLevel,
+    stateMachineIncludeExecutionData,
+    namePrefix,
+  };
 }

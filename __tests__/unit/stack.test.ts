@@ -1,4 +1,6 @@
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { Op, Testing, TerraformStack, TerraformVariable } from 'cdktf';
 import { taskStates } from '../../asl/graph';
@@ -6,9 +8,11 @@ import type { PolicyStatement, StateMachineDefinition } from '../../asl/types';
 import { bundleLambda, defaultMigrationFile, LAMBDA_HANDLER, projectRoot, type LambdaBundle } from '../../bundle/lambda-bundle';
 import { logDeliveryStatement } from '../../stacks/iam';
 import { chooseMigrationFile, chooseStackId, DEFAULT_STACK_ID } from '../../stacks/synth-options';
+import { bundledMigrationId } from '../../stacks/synth-report';
 import { MigrationStack } from '../../stacks/migration-stack';
 import { jsonWithTerraformNumbers } from '../../stacks/terraform-json';
-import { LOG_RETENTION_DAYS } from '../../stacks/variables';
+import { AWS_PROVIDER_VERSIONS } from '../../stacks/terraform-settings';
+import { LOG_RETENTION_DAYS, STATE_MACHINE_LOG_LEVELS } from '../../stacks/variables';
 import { migrationWorkflow } from '../../workflow/definition';
 import { builtInTuning, limits } from '../../workflow/input';
 
@@ -25,7 +29,7 @@ const ref = {
   tableArn: '${local.table_arn_resolved}',
   functionArn: '${aws_lambda_function.migrate.arn}',
   stateMachineName: '${var.name_prefix}-migration',
-  location: 'arn:${data.aws_partition.partition.partition}:states:${data.aws_region.region.region}:${data.aws_caller_identity.caller.account_id}',
+  location: 'arn:${data.aws_partition.partition.partition}:states:${data.aws_service.states.region}:${data.aws_caller_identity.caller.account_id}',
   batchTimeout: '${(var.lambda_timeout + 60)}',
 };
 
@@ -70,12 +74,31 @@ describe('GIVEN the stack synthesized with the default migration', () => {
         'data.aws_caller_identity.caller',
         'data.aws_dynamodb_table.table',
         'data.aws_partition.partition',
-        'data.aws_region.region',
+        'data.aws_service.states',
       ]);
     });
 
     it('THEN the AWS provider takes its region from the standard settings, not from the stack', () => {
       expect(tf.provider.aws).toStrictEqual([{}]);
+    });
+  });
+
+  describe('WHEN its Terraform settings are read', () => {
+    it('THEN any AWS provider from 5.100 through 6.x is accepted, not one exact build', () => {
+      expect(tf.terraform.required_providers).toStrictEqual({ aws: { source: 'aws', version: AWS_PROVIDER_VERSIONS } });
+      expect(AWS_PROVIDER_VERSIONS).toBe('>= 5.100.0, < 7.0.0');
+    });
+
+    it('THEN the state file is named relative to the stack folder and no absolute path of this machine is written', () => {
+      expect(tf.terraform.backend).toStrictEqual({ local: { path: '../../../terraform.test.tfstate' } });
+      const text = Testing.synth(stack);
+      expect(text).not.toContain(projectRoot);
+      expect(text).not.toMatch(/"\/(?:home|root|tmp|work|Users)\//);
+    });
+
+    it('THEN the region is read from aws_service, whose `region` both provider majors have, and never from aws_region', () => {
+      expect(tf.data.aws_service.states).toStrictEqual({ service_id: 'states' });
+      expect(Testing.synth(stack)).not.toContain('aws_region');
     });
   });
 
@@ -93,6 +116,8 @@ describe('GIVEN the stack synthesized with the default migration', () => {
         'max_items_per_second',
         'name_prefix',
         'page_size',
+        'state_machine_include_execution_data',
+        'state_machine_log_level',
         'table_arn',
         'table_name',
         'tolerated_failures',
@@ -130,6 +155,16 @@ describe('GIVEN the stack synthesized with the default migration', () => {
       });
       expect(LOG_RETENTION_DAYS).toEqual(expect.arrayContaining([1, 7, 14, 30, 365, 3653]));
       expect(LOG_RETENTION_DAYS).not.toContain(2);
+    });
+
+    it('THEN the state machine logs errors only and no execution data by default, and other levels can be chosen', () => {
+      expect(tf.variable.state_machine_log_level).toMatchObject({
+        type: 'string',
+        default: 'ERROR',
+        validation: [{ condition: '${contains(["ALL", "ERROR", "FATAL", "OFF"], var.state_machine_log_level)}' }],
+      });
+      expect(STATE_MACHINE_LOG_LEVELS).toStrictEqual(['ALL', 'ERROR', 'FATAL', 'OFF']);
+      expect(tf.variable.state_machine_include_execution_data).toMatchObject({ type: 'bool', default: false });
     });
 
     it('THEN name_prefix, table_name and table_arn are checked against the names AWS accepts', () => {
@@ -239,15 +274,15 @@ describe('GIVEN the stack synthesized with the default migration', () => {
   });
 
   describe('WHEN the state machine is read', () => {
-    it('THEN it is a STANDARD machine named after the prefix, logging everything to its own log group', () => {
+    it('THEN it is a STANDARD machine named after the prefix, logging to its own log group as the variables say', () => {
       const sfn = resource('aws_sfn_state_machine', 'migration');
       expect(sfn).toMatchObject({
         name: ref.stateMachineName,
         type: 'STANDARD',
         role_arn: '${aws_iam_role.state_machine_role.arn}',
         logging_configuration: {
-          level: 'ALL',
-          include_execution_data: true,
+          level: '${var.state_machine_log_level}',
+          include_execution_data: '${var.state_machine_include_execution_data}',
           log_destination: '${aws_cloudwatch_log_group.state_machine_logs.arn}:*',
         },
       });
@@ -354,7 +389,7 @@ describe('GIVEN the stack synthesized with the default migration', () => {
         function_name: '${aws_lambda_function.migrate.function_name}',
         lambda_log_group: '${aws_cloudwatch_log_group.lambda_logs.name}',
         state_machine_log_group: '${aws_cloudwatch_log_group.state_machine_logs.name}',
-        start_execution_command: `aws stepfunctions start-execution --region \${data.aws_region.region.region} --state-machine-arn \${aws_sfn_state_machine.migration.arn} --input '{"dryRun":true}'`,
+        start_execution_command: `aws stepfunctions start-execution --region \${data.aws_service.states.region} --state-machine-arn \${aws_sfn_state_machine.migration.arn} --input '{"dryRun":true}'`,
         table_arn: ref.tableArn,
       });
       for (const [name, output] of Object.entries(tf.output as Block)) expect([name, typeof output.description]).toStrictEqual([name, 'string']);
@@ -419,6 +454,30 @@ describe('GIVEN the migration file is chosen at synth time', () => {
 
   it('WHEN a relative path is given THEN it is taken from the working directory', () => {
     expect(existsSync(chooseMigrationFile({ env: relative(process.cwd(), example) }))).toBe(true);
+  });
+
+  it('WHEN a bundle is built THEN the id of the migration inside it can be read without deploying it', () => {
+    expect(bundledMigrationId(bundle)).toBe('clf-to-epoch');
+  });
+
+  it('WHEN the app is synthesized as cdktf runs it THEN it prints which migration file and id went into the bundle', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'synth-print-'));
+    try {
+      const stdout = execFileSync(join(projectRoot, 'node_modules/.bin/tsx'), ['main.ts'], {
+        cwd: projectRoot,
+        env: { ...process.env, CDKTF_OUTDIR: outdir, MIGRATION_FILE: relative(projectRoot, example), MIGRATION_STACK: 'print-test' },
+        encoding: 'utf8',
+      });
+      expect(stdout).toMatch(/^Bundled migration 'rename-email-prune-sessions' from migrations\/examples\/rename-and-prune\.ts \(bundle [0-9a-f]{16}\)\.$/m);
+      expect(existsSync(join(outdir, 'stacks/print-test/cdk.tf.json'))).toBe(true);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  it("WHEN the project's cdktf scripts run THEN cdktf's update check (which fails offline) is turned off", () => {
+    const { scripts } = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    for (const name of ['synth', 'deploy', 'destroy']) expect([name, scripts[name]]).toStrictEqual([name, expect.stringMatching(/^CHECKPOINT_DISABLE=1 cdktf /)]);
   });
 });
 
