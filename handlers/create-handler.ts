@@ -16,6 +16,8 @@ export interface HandlerDependencies {
   migration: Migration;
   defaults: Tuning;
   writeConcurrency?: number;
+  /** The function's reserved concurrency, when it has one: Prepare refuses a maxConcurrency above it. */
+  reservedConcurrency?: number;
   safetyMarginMs?: number;
   log?: Logger;
 }

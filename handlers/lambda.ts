@@ -26,6 +26,7 @@ export const handler = createHandler({
   defaults: parseTuning({ ...builtInTuning, ...JSON.parse(process.env.MIGRATION_DEFAULTS ?? '{}') }),
   ...(process.env.WRITE_CONCURRENCY && { writeConcurrency: Number(process.env.WRITE_CONCURRENCY) }),
   ...(process.env.SAFETY_MARGIN_MS && { safetyMarginMs: Number(process.env.SAFETY_MARGIN_MS) }),
+  ...(Number(process.env.RESERVED_CONCURRENCY) > 0 && { reservedConcurrency: Number(process.env.RESERVED_CONCURRENCY) }),
 });
 
 /** The id of the bundled migration, so a local resume can check it is still the same one. */

@@ -16,9 +16,17 @@ export function backupNameFor(table: string, migrationId: string, executionName:
 export async function prepare(
   input: unknown,
   executionName: string,
-  deps: { client: DynamoDBClient; table: string; migration: Migration; defaults: Tuning },
+  deps: { client: DynamoDBClient; table: string; migration: Migration; defaults: Tuning; reservedConcurrency?: number },
 ): Promise<ResultOf<'prepare'>> {
   const resolved = resolveInput(input, deps.defaults);
+  // Refused rather than warned about: the segments beyond the reservation would be throttled for the
+  // whole run, each retrying for minutes, and the run would look stuck instead of saying why.
+  if (deps.reservedConcurrency !== undefined && Math.min(resolved.maxConcurrency, resolved.totalSegments) > deps.reservedConcurrency) {
+    throw new InvalidInputError(
+      `The execution input is not valid: 'maxConcurrency' ${resolved.maxConcurrency} is more than the ${deps.reservedConcurrency} concurrent executions reserved for the migration Lambda; lower maxConcurrency to at most ${deps.reservedConcurrency}, or raise the Terraform variable lambda_reserved_concurrency.`,
+      ['maxConcurrency: above the reserved concurrency'],
+    );
+  }
   let described;
   try {
     described = await deps.client.send(new DescribeTableCommand({ TableName: deps.table }));

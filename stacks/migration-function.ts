@@ -16,6 +16,8 @@ export interface MigrationFunctionProps {
   tuning: Record<keyof Tuning, number>;
   memorySize: number;
   timeoutSeconds: number;
+  /** -1 for none, else the concurrency reserved for the function. */
+  reservedConcurrency: number;
   logRetentionDays: number;
 }
 
@@ -55,10 +57,13 @@ export function migrationFunction(stack: TerraformStack, props: MigrationFunctio
     architectures: ['arm64'],
     memorySize: props.memorySize,
     timeout: props.timeoutSeconds,
+    reservedConcurrentExecutions: props.reservedConcurrency,
     environment: {
       variables: {
         TABLE_NAME: props.tableName,
         MIGRATION_DEFAULTS: Fn.jsonencode(props.tuning),
+        // Prepare refuses a maxConcurrency the reservation cannot serve.
+        RESERVED_CONCURRENCY: Fn.tostring(props.reservedConcurrency),
       },
     },
     loggingConfig: { logFormat: 'Text', logGroup: logGroup.name },

@@ -70,6 +70,7 @@ export class MigrationStack extends TerraformStack {
       tuning,
       memorySize: vars.lambdaMemorySize.numberValue,
       timeoutSeconds: vars.lambdaTimeout.numberValue,
+      reservedConcurrency: vars.lambdaReservedConcurrency.numberValue,
       logRetentionDays: vars.logRetentionDays.numberValue,
     });
 

@@ -42,6 +42,7 @@ export interface MigrationVariables {
   tuning: Record<keyof Tuning, TerraformVariable>;
   lambdaMemorySize: TerraformVariable;
   lambdaTimeout: TerraformVariable;
+  lambdaReservedConcurrency: TerraformVariable;
   logRetentionDays: TerraformVariable;
   stateMachineLogLevel: TerraformVariable;
   stateMachineIncludeExecutionData: TerraformVariable;
@@ -120,6 +121,18 @@ export function migrationVariables(stack: TerraformStack): MigrationVariables {
     range: lambdaLimits.timeoutSeconds,
   });
 
+  // -1 reserves nothing (the function shares the account's unreserved concurrency); 0 would stop it.
+  const lambdaReservedConcurrency = new TerraformVariable(stack, 'lambda_reserved_concurrency', {
+    type: 'number',
+    default: -1,
+    description:
+      'Concurrency reserved for the migration Lambda: -1 for none, or 1 to 1000. Reserving it keeps other functions from starving the migration and caps how much it can take; a run whose maxConcurrency exceeds it is refused.',
+  });
+  lambdaReservedConcurrency.addValidation({
+    condition: Op.or(Op.eq(-1, lambdaReservedConcurrency.numberValue), wholeNumberWithin(lambdaReservedConcurrency.numberValue, 1, 1000)),
+    errorMessage: 'lambda_reserved_concurrency must be -1 (no reservation) or a whole number from 1 to 1000.',
+  });
+
   const logRetentionDays = new TerraformVariable(stack, 'log_retention_days', {
     type: 'number',
     default: 30,
@@ -163,6 +176,7 @@ export function migrationVariables(stack: TerraformStack): MigrationVariables {
     tuning,
     lambdaMemorySize,
     lambdaTimeout,
+    lambdaReservedConcurrency,
     logRetentionDays,
     stateMachineLogLevel,
     stateMachineIncludeExecutionData,

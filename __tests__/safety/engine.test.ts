@@ -231,6 +231,19 @@ describe('Prepare', () => {
     await expect(prepare(table, input)).rejects.toMatchObject({ name: 'InvalidInputError', message: expect.stringContaining(message) });
   });
 
+  it('refuses a maxConcurrency above the reserved concurrency of the function, naming both and what to change', async () => {
+    const table = await newTable(db.admin);
+    const reserved = createHandler({ client: db.admin, table, migration: defineMigration({ id: 'm', transform: () => undefined }), defaults: builtInTuning, reservedConcurrency: 4 });
+    const context = { getRemainingTimeInMillis: () => 1000 };
+    await expect(reserved({ step: 'prepare', input: { maxConcurrency: 8 }, executionName: 'e' }, context)).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      message: expect.stringContaining("'maxConcurrency' 8 is more than the 4 concurrent executions reserved for the migration Lambda; lower maxConcurrency to at most 4, or raise the Terraform variable lambda_reserved_concurrency"),
+    });
+    await expect(reserved({ step: 'prepare', input: { maxConcurrency: 4 }, executionName: 'e' }, context)).resolves.toMatchObject({ plan: { maxConcurrency: 4 } });
+    // Fewer segments than the limit need no more than the segments.
+    await expect(reserved({ step: 'prepare', input: { maxConcurrency: 8, totalSegments: 3 }, executionName: 'e' }, context)).resolves.toMatchObject({ plan: { totalSegments: 3 } });
+  });
+
   it('names a missing table', async () => {
     await expect(prepare('no-such-table', {})).rejects.toMatchObject({ name: 'TableNotFoundError', message: expect.stringContaining("Table 'no-such-table' was not found") });
   });

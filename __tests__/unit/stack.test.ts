@@ -235,6 +235,16 @@ describe('GIVEN the stack synthesized with the default migration', () => {
       );
       expect(Object.keys(builtInTuning).sort()).toStrictEqual(['maxConcurrency', 'maxItemsPerSecond', 'pageSize', 'toleratedFailures', 'totalSegments']);
     });
+
+    it('THEN its reserved concurrency is the variable (none by default), and Prepare is told it', () => {
+      const fn = resource('aws_lambda_function', 'migrate');
+      expect(fn.reserved_concurrent_executions).toBe('${var.lambda_reserved_concurrency}');
+      expect(fn.environment.variables.RESERVED_CONCURRENCY).toBe('${tostring(var.lambda_reserved_concurrency)}');
+      expect(tf.variable.lambda_reserved_concurrency).toMatchObject({ type: 'number', default: -1 });
+      expect(tf.variable.lambda_reserved_concurrency.validation[0].condition).toBe(
+        '${((-1 == var.lambda_reserved_concurrency) || (((1 <= var.lambda_reserved_concurrency) && (var.lambda_reserved_concurrency <= 1000)) && (floor(var.lambda_reserved_concurrency) == var.lambda_reserved_concurrency)))}',
+      );
+    });
   });
 
   describe("WHEN the Lambda's role is read", () => {
