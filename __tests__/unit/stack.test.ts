@@ -110,6 +110,7 @@ describe('GIVEN the stack synthesized with the default migration', () => {
       }
       expect(Object.keys(tf.variable).sort()).toStrictEqual([
         'lambda_memory_size',
+        'lambda_reserved_concurrency',
         'lambda_timeout',
         'log_retention_days',
         'max_concurrency',
