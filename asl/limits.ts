@@ -16,5 +16,13 @@ export const StepFunctionsLimits = {
   historyEvents: 25_000,
 } as const;
 
+/** How close a run came to Step Functions' limits: the largest over every state and every execution. */
+export interface AwsFit {
+  largestPayloadBytes: number;
+  payloadLimitBytes: number;
+  mostHistoryEvents: number;
+  historyEventLimit: number;
+}
+
 /** The size of a value as Step Functions counts a payload: its UTF-8 JSON bytes. */
 export const payloadBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');

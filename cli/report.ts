@@ -1,5 +1,12 @@
 import type { RunOutcome } from '../local/run-migration';
+import type { AwsFit } from '../asl/limits';
 import type { Summary } from '../workflow/contract';
+
+const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
+
+/** How close the run came to Step Functions' limits, in words. */
+export const awsFitLine = (fit: AwsFit): string =>
+  `largest state payload ${kib(fit.largestPayloadBytes)} of ${kib(fit.payloadLimitBytes)}; longest history ${fit.mostHistoryEvents} of ${fit.historyEventLimit} events`;
 
 /** A short human summary table. */
 export function summaryTable(summary: Summary, seconds: number): string {
@@ -16,6 +23,7 @@ export function summaryTable(summary: Summary, seconds: number): string {
     ['retries / conflicts', `${summary.retries} / ${summary.conflicts}`],
     ['backup', summary.backup === 'skipped' ? 'skipped' : summary.backup.name],
     ['time', `${seconds.toFixed(1)} s (${Math.round(summary.scanned / Math.max(seconds, 0.001))} items/s)`],
+    ...(summary.awsFit ? [['AWS limits', awsFitLine(summary.awsFit)] as [string, string]] : []),
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   const lines = rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`);

@@ -2,15 +2,9 @@
  * AWS's limits, enforced on local runs the way Step Functions enforces them on deployed ones, and the
  * measure of how close a run came (`awsFit`), so a run that would die on AWS dies here first.
  */
-import { payloadBytes, StepFunctionsLimits } from '../asl/limits';
+import { payloadBytes, StepFunctionsLimits, type AwsFit } from '../asl/limits';
 
-/** How close a run came to Step Functions' limits: the largest over every state and every execution. */
-export interface AwsFit {
-  largestPayloadBytes: number;
-  payloadLimitBytes: number;
-  mostHistoryEvents: number;
-  historyEventLimit: number;
-}
+export type { AwsFit };
 
 /**
  * An error that ends an execution at once: the interpreter honours `isRetryable`/`isCatchable`, and

@@ -9,7 +9,8 @@ import type { LocalRunResult } from './runner';
  */
 export function resultSummary(result: LocalRunResult, table: string): Summary {
   const failure = { status: 'FAILED' as const, error: result.error ?? 'Error', cause: result.cause ?? '' };
-  if (result.summary) return result.status === 'SUCCEEDED' ? result.summary : { ...result.summary, ...failure };
-  if (result.plan) return { ...summarize(result.plan, result.backup ?? 'skipped', result.segments).summary, ...failure };
-  return { migrationId: '', table, dryRun: false, ...zeroTotals(), backup: 'skipped', failures: [], changes: [], ...failure };
+  const awsFit = { awsFit: result.awsFit };
+  if (result.summary) return result.status === 'SUCCEEDED' ? { ...result.summary, ...awsFit } : { ...result.summary, ...failure, ...awsFit };
+  if (result.plan) return { ...summarize(result.plan, result.backup ?? 'skipped', result.segments).summary, ...failure, ...awsFit };
+  return { migrationId: '', table, dryRun: false, ...zeroTotals(), backup: 'skipped', failures: [], changes: [], ...failure, ...awsFit };
 }

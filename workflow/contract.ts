@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { tuningSchema } from './input';
+import type { AwsFit } from '../asl/limits';
 import type { Totals } from './totals';
 
 /** An item key as reports show it: strings and exact numbers as they are, binary as `base64:...`. */
@@ -92,4 +93,6 @@ export interface Summary extends Totals {
   changes: ItemChange[];
   error?: string;
   cause?: string;
+  /** Local runs only: how close the run came to Step Functions' limits, as the local runner measured. */
+  awsFit?: AwsFit;
 }
