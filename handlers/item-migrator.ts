@@ -95,8 +95,10 @@ export class ItemMigrator {
       // A failed condition or a failed call: look at the item as it is now before deciding.
       const reread = await this.reread(current, signal);
       if ('interrupted' in reread) {
-        // A condition that failed at the first attempt proves the write did not land; anything else may have.
-        return written.status === 'conflict' && written.retries === 0 ? { ...report, kind: 'interrupted' } : { ...report, kind: 'uncertain', landing };
+        // A condition that failed at the first attempt proves the write did not land, and that the item
+        // changed meanwhile (a conflict, whatever follows); anything else may have landed.
+        if (written.status === 'conflict' && written.retries === 0) return { ...report, conflicts: report.conflicts + 1, kind: 'interrupted' };
+        return { ...report, kind: 'uncertain', landing };
       }
       if ('error' in reread) {
         const why = written.status === 'failed' ? written.reason : 'its condition failed';

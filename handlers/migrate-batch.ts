@@ -121,7 +121,9 @@ async function runBatch(plan: Plan, segment: number, previous: SegmentProgress, 
     return progressOf(previous.calls + 1, startCursor, [...[...alreadyDone].map((key) => ({ key, done: true as const })), ...unsettled], tally);
   }
 
-  const limit = pLimit(ctx.writeConcurrency);
+  // After a table-level error, one item at a time: if it persists, the first item meets it before any other finishes.
+  const limit = pLimit(previous.halted ? 1 : ctx.writeConcurrency);
+  let finishedHere = 0;
   const rate = itemsPerSecondPerSegment(plan);
   const pacer = new Pacer(rate);
   const entries: Entry[] = [];
@@ -167,6 +169,7 @@ async function runBatch(plan: Plan, segment: number, previous: SegmentProgress, 
     else if (report.kind === 'interrupted') entry.state = 'interrupted';
     else {
       entry.state = 'done';
+      finishedHere += 1;
       tally.finished(report, report.key);
       if (report.kind === 'failed') ctx.log('item.failed', { segment, key: report.key, reason: report.reason });
     }
@@ -207,7 +210,9 @@ async function runBatch(plan: Plan, segment: number, previous: SegmentProgress, 
   }
   await Promise.all(work);
   await next;
-  if (fatal !== undefined) throw fatal;
+  // A table-level error fails the call only when it finished nothing; otherwise the call hands over
+  // its exact progress first, and the next call meets the error again at once.
+  if (fatal !== undefined && finishedHere === 0) throw fatal;
 
   // Writes abandoned at the deadline: settle them now if DynamoDB answers in the time kept for it.
   const settleBy = new AbortController();
@@ -249,7 +254,8 @@ async function runBatch(plan: Plan, segment: number, previous: SegmentProgress, 
   const ahead: AheadItem[] = cursor === undefined ? [] : [...[...done].map((key) => ({ key, done: true as const })), ...unknown];
   const calls = previous.calls + 1;
   ctx.log('batch.done', { segment, done: cursor === undefined, call: calls, totals: tally.totals });
-  return progressOf(calls, cursor, ahead, tally);
+  const halted = fatal instanceof Error ? fatal.name : undefined;
+  return { ...progressOf(calls, cursor, ahead, tally), ...(halted && { halted }) };
 }
 
 /** The progress to return: wire totals, and empty lists left out. */

@@ -70,6 +70,11 @@ export interface RunEnvironment {
   /** Milliseconds every Wait state and every retry pause takes locally. */
   waitMs: number;
   retryMs: number;
+  /**
+   * A retry that waits at least as long as its task may run (so that other calls have finished)
+   * waits, locally, as long as a local call may run.
+   */
+  callTimeoutMs: number;
   /** Called whenever a record changed (a checkpoint saves it). */
   onRecordChange(): void;
   /** Counts across every execution of the run. */
@@ -236,7 +241,13 @@ export async function runExecution(props: ExecutionProps): Promise<ExecutionOutc
     overrides: {
       taskResourceLocalHandlers: handlers as never,
       waitTimeOverrides: Object.fromEntries(waits.map(({ name }) => [name, env.waitMs])),
-      retryIntervalOverrides: Object.fromEntries(retryable.map(({ name }) => [name, env.retryMs])),
+      retryIntervalOverrides: Object.fromEntries(
+        retryable.map(({ name, state }) => {
+          const timeout = state.Type === 'Task' ? state.TimeoutSeconds : undefined;
+          const retry = 'Retry' in state ? (state.Retry ?? []) : [];
+          return [name, retry.map((r) => (timeout !== undefined && (r.IntervalSeconds ?? 1) >= timeout ? env.callTimeoutMs : env.retryMs))];
+        }),
+      ),
     },
     context: { Execution: { Id: props.arn, Name: props.name, Input: props.input as never, StartTime: new Date().toISOString() } },
   });

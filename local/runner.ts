@@ -124,6 +124,7 @@ export async function runWorkflowLocally(options: LocalRunOptions): Promise<Loca
     meter,
     waitMs: 20,
     retryMs: 10,
+    callTimeoutMs: options.lambdaTimeoutMs ?? DEFAULT_LAMBDA_TIMEOUT_MS,
     onRecordChange: () => options.onRecordChange?.(record),
     counts: { stateTransitions: 0, childExecutions: 0, inlineMapIterations: 0 },
   };

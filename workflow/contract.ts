@@ -68,6 +68,12 @@ export type AheadItem = z.infer<typeof aheadItemSchema>;
 export const segmentProgressSchema = z.strictObject({
   cursor: z.string().min(1).optional(),
   ahead: z.array(aheadItemSchema).optional(),
+  /**
+   * A table-level error (access denied, table gone) stopped the last call after it had finished
+   * items; the next call goes one item at a time and fails at once if the error persists, so the
+   * failed state's input is exact progress for a redrive.
+   */
+  halted: z.string().optional(),
   calls: z.number().int().min(0),
   totals: z.array(z.number().min(0)),
   failures: z.array(itemFailureSchema).optional(),

@@ -4,7 +4,7 @@ import { catchAll } from '../asl/retry';
 import { awsSdkTask, lambdaInvoke } from '../asl/tasks';
 import type { Fragment } from '../asl/types';
 import type { SegmentProgress } from './contract';
-import { lambdaServiceRetries, retries } from './retries';
+import { lambdaServiceRetries, retries, waitForOtherSegments } from './retries';
 
 /** What the definition needs to know about the deployment; values may be Terraform expressions. */
 export interface WorkflowTarget {
@@ -138,7 +138,7 @@ export function migrationWorkflow(target: WorkflowTarget): BuiltStateMachine {
         parameters: { step: 'migrateBatch', 'plan.$': '$.plan', 'segment.$': '$.segment', 'progress.$': '$.progress' },
         resultPath: '$.progress',
         timeoutSeconds: target.batchTimeoutSeconds,
-        retry: [...lambdaServiceRetries, retries.permanent, retries.batchCrashed],
+        retry: [...lambdaServiceRetries, waitForOtherSegments(target.batchTimeoutSeconds), retries.batchCrashed],
         then,
       }),
   });

@@ -1,4 +1,5 @@
-import { ALL_ERRORS, LambdaServiceError, neverRetried, retrier } from '../asl/retry';
+import { ALL_ERRORS, LambdaServiceError, retrier } from '../asl/retry';
+import type { Retrier } from '../asl/types';
 import { permanentStepErrorNames } from './errors';
 
 /**
@@ -13,8 +14,6 @@ export const retries = {
   lambdaThrottled: retrier([LambdaServiceError.throttled], { IntervalSeconds: 2, BackoffRate: 2, MaxDelaySeconds: 60, MaxAttempts: 30 }),
   /** The Lambda service failed the invoke itself (not our code). */
   lambdaTransient: retrier(LambdaServiceError.transient, { IntervalSeconds: 1, BackoffRate: 2, MaxDelaySeconds: 30, MaxAttempts: 6 }),
-  /** Errors our steps throw that a retry would only repeat: the table is gone or forbidden, the input or event is wrong. */
-  permanent: neverRetried(permanentStepErrorNames),
   /**
    * A MigrateBatch call that died (timeout, out of memory, a crash) is re-run from the cursor it was
    * given, which is exactly what a redrive would do.
@@ -38,6 +37,22 @@ export const retries = {
   /** DescribeBackup right after CreateBackup may not see the new backup yet. */
   backupNotYetVisible: retrier(['DynamoDb.BackupNotFoundException'], { IntervalSeconds: 1, BackoffRate: 2, MaxAttempts: 4 }),
 } as const;
+
+/**
+ * Errors our steps throw that a retry would only repeat (the table is gone or forbidden, the input
+ * or event is wrong) are retried once, after as long as any batch may run: a segment that fails
+ * fails the Map Run, and Step Functions then aborts the other segments, whose Lambda calls would run
+ * on unseen and their work be lost to the totals. Table-level errors reach every segment within one
+ * batch, so by the time the first one fails the others have reported their progress and are
+ * waiting here too, and the abort loses nothing.
+ */
+export const waitForOtherSegments = (batchTimeoutSeconds: number): Retrier => ({
+  ErrorEquals: [...permanentStepErrorNames],
+  IntervalSeconds: batchTimeoutSeconds,
+  MaxAttempts: 1,
+  BackoffRate: 1,
+  JitterStrategy: 'NONE',
+});
 
 /** Every Lambda task: ride out throttling and the Lambda service's own failures. */
 export const lambdaServiceRetries = [retries.lambdaThrottled, retries.lambdaTransient];

@@ -44,7 +44,12 @@ function shrink(value: unknown, maxChars: number, maxEntries: number): unknown {
 export function fitSample<T>(sample: T, maxBytes: number): T | undefined {
   if (payloadBytes(sample) <= maxBytes) return sample;
   for (let maxChars = 200, maxEntries = 20; maxChars >= 8; maxChars = Math.floor(maxChars / 2), maxEntries = Math.max(1, Math.floor(maxEntries / 2))) {
-    const smaller = shrink(sample, maxChars, maxEntries) as T;
+    // The sample's own fields stay (a reader and the schema expect them); what they hold shrinks.
+    const smaller = (
+      sample !== null && typeof sample === 'object' && !Array.isArray(sample)
+        ? Object.fromEntries(Object.entries(sample).map(([field, value]) => [field, shrink(value, maxChars, maxEntries)]))
+        : shrink(sample, maxChars, maxEntries)
+    ) as T;
     if (payloadBytes(smaller) <= maxBytes) return smaller;
   }
   return undefined;
@@ -63,8 +68,9 @@ export class SampleBudget {
 
   /** Appends `sample` to `list`, shrunk to fit, if the list is under SAMPLE_LIMIT and the budget allows. */
   admit<T>(list: T[], sample: T): void {
-    if (list.length >= SAMPLE_LIMIT) return;
-    const fitted = fitSample(sample, Math.min(MAX_SAMPLE_BYTES, this.budgetBytes - this.used - 1));
+    const room = Math.min(MAX_SAMPLE_BYTES, this.budgetBytes - this.used - 1);
+    if (list.length >= SAMPLE_LIMIT || room <= 0) return;
+    const fitted = fitSample(sample, room);
     if (fitted === undefined) return;
     list.push(fitted);
     this.used += payloadBytes(fitted) + 1;

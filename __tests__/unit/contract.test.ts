@@ -1,7 +1,7 @@
 import { payloadBytes } from '../../asl/limits';
 import { decodeCursor, encodeCursor } from '../../handlers/cursor';
 import { permanentStepErrorNames, stepErrors } from '../../workflow/errors';
-import { retries } from '../../workflow/retries';
+import { waitForOtherSegments } from '../../workflow/retries';
 import { fitSample, MAX_SAMPLE_BYTES, RUN_SAMPLE_BYTES, SAMPLE_LIMIT, SampleBudget, segmentSampleBytes } from '../../workflow/samples';
 import { packTotals, TOTALS_FIELDS, unpackTotals, zeroTotals } from '../../workflow/totals';
 
@@ -48,6 +48,7 @@ describe('GIVEN samples budgeted in bytes', () => {
     expect(fitted).toBeDefined();
     expect(payloadBytes(fitted)).toBeLessThanOrEqual(MAX_SAMPLE_BYTES);
     expect((fitted!.key.pk as string).startsWith('kkkk')).toBe(true);
+    expect(Object.keys(fitted!).sort()).toStrictEqual(['action', 'key', 'remove', 'set']);
     expect(fitSample({ key: 'x' }, 4)).toBeUndefined();
   });
 
@@ -69,7 +70,7 @@ describe('GIVEN the errors the steps throw', () => {
   it.each(stepErrors.map((e) => [e.errorName, e] as const))('WHEN %s is thrown THEN its name is what the definition lists', (errorName, ErrorClass) => {
     const error = new (ErrorClass as new (...args: string[]) => Error)('t', 'x');
     expect(error.name).toBe(errorName);
-    expect(retries.permanent.ErrorEquals).toContain(error.name);
+    expect(waitForOtherSegments(960).ErrorEquals).toContain(error.name);
   });
 
   it('WHEN the definition lists errors it never retries THEN they are exactly the step errors', () => {
