@@ -7,7 +7,9 @@ import { ItemMigrator } from './item-migrator';
 import { jsonLogger, type Logger } from './log';
 import { migrateBatch } from './migrate-batch';
 import { prepare } from './prepare';
+import type { RunningExecutions } from './running-executions';
 import { summarize } from './summarize';
+import { verifyBatch } from './verify-batch';
 
 /** What the handler is built from: in Lambda from the environment, locally and in tests directly. */
 export interface HandlerDependencies {
@@ -18,6 +20,8 @@ export interface HandlerDependencies {
   writeConcurrency?: number;
   /** The function's reserved concurrency, when it has one: Prepare refuses a maxConcurrency above it. */
   reservedConcurrency?: number;
+  /** The other runs of this stack, so Prepare can refuse a second writer; absent, none is refused. */
+  executions?: RunningExecutions;
   safetyMarginMs?: number;
   log?: Logger;
 }
@@ -28,7 +32,7 @@ type Steps = { [S in StepName]: (event: EventOf<S>, context: InvocationContext) 
 export function createHandler(deps: HandlerDependencies): StepHandler {
   const log = deps.log ?? jsonLogger;
   const steps: Steps = {
-    prepare: (event) => prepare(event.input, event.executionName, deps),
+    prepare: (event) => prepare(event, deps),
     migrateBatch: (event, context) => {
       const { plan } = event;
       const migrator = new ItemMigrator({
@@ -39,7 +43,8 @@ export function createHandler(deps: HandlerDependencies): StepHandler {
         dryRun: plan.dryRun,
         ...(plan.versionAttribute !== undefined && { versionAttribute: plan.versionAttribute }),
       });
-      return migrateBatch(plan, event.segment, event.progress, {
+      const pass = plan.pass.kind === 'verify' ? verifyBatch : migrateBatch;
+      return pass(plan, event.segment, event.progress, {
         client: deps.client,
         migrator,
         remainingMs: () => context.getRemainingTimeInMillis(),
@@ -48,7 +53,7 @@ export function createHandler(deps: HandlerDependencies): StepHandler {
         log,
       });
     },
-    summarize: async (event) => summarize(event.plan, event.backup, event.segments),
+    summarize: async (event) => summarize(event),
   };
   const handle = async (event: unknown, context: InvocationContext): Promise<unknown> => {
     const parsed = stepEventSchema.safeParse(event);

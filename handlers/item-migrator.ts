@@ -137,6 +137,33 @@ export class ItemMigrator {
     return landingOf({ kind: 'update', set, remove: plan.remove.filter((name) => name !== this.marker?.attribute) });
   }
 
+  /**
+   * Whether an item is migrated, for verification: the migration's `isMigrated` when it has one,
+   * else the version marker when there is one, else whether the transform would leave it as it is.
+   * Resolves with true, or with why not (attribute names only, never values).
+   */
+  async check(item: RawItem): Promise<true | string> {
+    const { migration } = this.options;
+    if (migration.isMigrated) {
+      try {
+        const verdict = await migration.isMigrated(toPlainItem(item));
+        return verdict === true ? true : typeof verdict === 'string' && verdict !== '' ? verdict : 'isMigrated returned false';
+      } catch (error) {
+        return `isMigrated threw ${message(error)}`;
+      }
+    }
+    if (this.marker) {
+      const found = item[this.marker.attribute]?.S;
+      return found === this.marker.value ? true : found === undefined ? `no version marker '${this.marker.attribute}'` : `version marker '${this.marker.attribute}' is another migration's`;
+    }
+    const plan = await this.plan(item);
+    if (plan.kind === 'unchanged') return true;
+    if (plan.kind === 'delete') return 'the transform would delete it';
+    if (plan.kind === 'invalid') return `the transform cannot migrate it: ${plan.reason}`;
+    const changes = [...Object.keys(plan.set).map((n) => `set ${n}`), ...plan.remove.map((n) => `remove ${n}`)];
+    return `the transform would still change it: ${changes.join(', ')}`;
+  }
+
   private async plan(item: RawItem): Promise<WritePlan> {
     try {
       return planWrite(item, await this.options.migration.transform(toPlainItem(item)), this.options.keyAttributes);

@@ -1,9 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import selected from 'ddb-migrate-selected-migration';
 import { isMigration } from '../migrations/define';
 import { builtInTuning, parseTuning } from '../workflow/input';
 import { createHandler } from './create-handler';
 import { migrationClientConfig } from './dynamodb-client';
+import { stepFunctionsExecutions } from './running-executions';
 
 /** Configuration is read and checked at load, so a bad deployment fails on its first call, loudly. */
 function requireEnv(name: string): string {
@@ -27,6 +29,8 @@ export const handler = createHandler({
   ...(process.env.WRITE_CONCURRENCY && { writeConcurrency: Number(process.env.WRITE_CONCURRENCY) }),
   ...(process.env.SAFETY_MARGIN_MS && { safetyMarginMs: Number(process.env.SAFETY_MARGIN_MS) }),
   ...(Number(process.env.RESERVED_CONCURRENCY) > 0 && { reservedConcurrency: Number(process.env.RESERVED_CONCURRENCY) }),
+  // Locally, AWS_ENDPOINT_URL_SFN points this client at the local runner's own Step Functions API.
+  executions: stepFunctionsExecutions(new SFNClient({})),
 });
 
 /** The id of the bundled migration, so a local resume can check it is still the same one. */

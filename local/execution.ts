@@ -64,6 +64,7 @@ export interface RunEnvironment {
     /** Keeps the Map Run's children in the execution's record as soon as they are known. */
     keep(children: ChildRecord[]): void;
     parent: string;
+    stateMachineArn: string;
     signal: AbortSignal;
   }): Promise<Json>;
   meter: LimitMeter;
@@ -86,6 +87,8 @@ export interface ExecutionProps {
   /** The execution's name, as `$$.Execution.Name` and in messages. */
   name: string;
   arn: string;
+  /** The state machine the execution belongs to (`$$.StateMachine.Id`). */
+  stateMachineArn: string;
   definition: Pick<StateMachineDefinition, 'StartAt' | 'States'>;
   input: Json;
   /** Updated as the execution runs; when it holds a position, the run is a redrive from there. */
@@ -202,7 +205,7 @@ export async function runExecution(props: ExecutionProps): Promise<ExecutionOutc
           record.mapRuns[name] = kept;
           env.onRecordChange();
         };
-        const output = await env.mapRun({ mapName: name, state, input, children, keep, parent: props.arn, signal: controller.signal });
+        const output = await env.mapRun({ mapName: name, state, input, children, keep, parent: props.arn, stateMachineArn: props.stateMachineArn, signal: controller.signal });
         try {
           env.meter.payload(`gathered result of the Map state '${name}'`, output);
         } catch (error) {
@@ -249,7 +252,10 @@ export async function runExecution(props: ExecutionProps): Promise<ExecutionOutc
         }),
       ),
     },
-    context: { Execution: { Id: props.arn, Name: props.name, Input: props.input as never, StartTime: new Date().toISOString() } },
+    context: {
+      Execution: { Id: props.arn, Name: props.name, Input: props.input as never, StartTime: new Date().toISOString() },
+      StateMachine: { Id: props.stateMachineArn, Name: props.stateMachineArn.split(':').at(-1) },
+    },
   });
   const abort = () => execution.abort();
   controller.signal.addEventListener('abort', abort);

@@ -79,6 +79,7 @@ export async function runDistributedMap(
             const outcome = await runExecution({
               name: `${label}:${index}`,
               arn: `${props.parent}/${label}:${index}`,
+              stateMachineArn: props.stateMachineArn,
               definition: state.ItemProcessor,
               input: child.input,
               record: child.record,

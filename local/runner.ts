@@ -6,7 +6,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { taskStates } from '../asl/graph';
 import type { Json, StateMachineDefinition } from '../asl/types';
-import { backupSchema, planSchema, segmentProgressSchema, type Backup, type Plan, type SegmentProgress, type Summary } from '../workflow/contract';
+import { backupSchema, planSchema, segmentProgressSchema, type Backup, type Plan, type SegmentProgress, type Summary, type Verification } from '../workflow/contract';
 import { stepEventSchema, type ResultOf } from '../workflow/steps';
 import { LimitMeter, type AwsFit, type Limits } from './aws-limits';
 import { createBackupOrCopy, describeBackupOrCopy } from './backup-stand-in';
@@ -14,6 +14,7 @@ import { freshRecord, MissingLocalHandlerError, runExecution, type ExecutionOutc
 import { LocalLambdaService, type LambdaFaults, type LocalLambda } from './lambda-service';
 import { LOCAL_FUNCTION_ARN, LOCAL_STATE_MACHINE } from './local-deployment';
 import { runDistributedMap } from './map-run';
+import { localStepFunctionsApi, registerRunning } from './step-functions-api';
 
 /**
  * The time limit of one local Lambda invocation, and so of a MigrateBatch call (the deployed Lambda
@@ -51,7 +52,10 @@ export interface LocalRunOptions {
 /** How a local run ended, in the shape of the execution output plus what the runner saw. */
 export interface LocalRunResult {
   status: 'SUCCEEDED' | 'FAILED';
+  /** The output of a migration run that succeeded. */
   summary?: Summary;
+  /** The output of a verification run (mode "verify") that succeeded. */
+  verification?: Verification;
   error?: string;
   cause?: string;
   plan?: Plan;
@@ -81,9 +85,17 @@ function progressInRecord(record: ExecutionRecord): Map<number, SegmentProgress>
   return found;
 }
 
+/** The execution's output, as the summary of a migration or the verification of a verify run. */
+function outputOf(output: Json): { summary: Summary } | { verification: Verification } {
+  const value = output as unknown as Summary | Verification;
+  return 'migrationId' in value ? { summary: value } : { verification: value };
+}
+
 /** Runs (or redrives) the workflow's execution locally. */
 export async function runWorkflowLocally(options: LocalRunOptions): Promise<LocalRunResult> {
   const { client } = options;
+  // The bundled Lambda's Step Functions client (Prepare's look at other runs) talks to this process's local API.
+  process.env.AWS_ENDPOINT_URL_SFN ??= (await localStepFunctionsApi()).endpoint;
   const service = new LocalLambdaService(options.lambda, {
     timeoutMs: options.lambdaTimeoutMs ?? DEFAULT_LAMBDA_TIMEOUT_MS,
     ...(options.faults && { faults: options.faults }),
@@ -130,18 +142,21 @@ export async function runWorkflowLocally(options: LocalRunOptions): Promise<Loca
   };
 
   const run = async (): Promise<LocalRunResult> => {
-    const arn = `${LOCAL_STATE_MACHINE.stateMachineArn.replace(':stateMachine:', ':execution:')}:${options.executionName}`;
+    const stateMachineArn = LOCAL_STATE_MACHINE.stateMachineArn;
+    const arn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${options.executionName}`;
+    const unregister = registerRunning({ arn, name: options.executionName, stateMachineArn, input: options.input, startDate: new Date() });
     let outcome: ExecutionOutcome;
     try {
-      outcome = await runExecution({ name: options.executionName, arn, definition: options.definition, input: options.input as Json, record, env });
+      outcome = await runExecution({ name: options.executionName, arn, stateMachineArn, definition: options.definition, input: options.input as Json, record, env });
     } finally {
+      unregister();
       // Calls still running (an aborted child's Lambda goes on, as on AWS) finish before the result, so the table is final.
       await service.settled();
     }
     const backup = backupSchema.safeParse((record.at?.input as { backup?: unknown } | undefined)?.backup);
     const result: LocalRunResult = {
       status: outcome.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED',
-      ...(outcome.status === 'SUCCEEDED' && { summary: outcome.output as unknown as Summary }),
+      ...(outcome.status === 'SUCCEEDED' && outputOf(outcome.output)),
       ...(outcome.status === 'FAILED' && { error: outcome.error, cause: outcome.cause }),
       ...(outcome.status === 'ABORTED' && { error: 'ExecutionAborted', cause: 'The execution was stopped.' }),
       ...(plan && { plan }),

@@ -34,6 +34,12 @@ export interface Migration {
   id: string;
   description?: string;
   transform(item: Item): TransformResult | Promise<TransformResult>;
+  /**
+   * Whether an item is already in its migrated shape, for verification. Without it, an item counts
+   * as migrated when the transform leaves it unchanged (or, with a version marker, when it has it).
+   * Return true when it is; false, or a reason, when it is not.
+   */
+  isMigrated?(item: Item): boolean | string | Promise<boolean | string>;
 }
 
 const MIGRATION_ID = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -50,6 +56,9 @@ export function defineMigration(migration: Migration): Migration {
   }
   if (typeof migration.transform !== 'function') {
     throw new TypeError(`defineMigration '${migration.id}': transform must be a function, got: ${typeof migration.transform}`);
+  }
+  if (migration.isMigrated !== undefined && typeof migration.isMigrated !== 'function') {
+    throw new TypeError(`defineMigration '${migration.id}': isMigrated must be a function when given, got: ${typeof migration.isMigrated}`);
   }
   return Object.freeze({ ...migration });
 }

@@ -42,6 +42,15 @@ export const tableAccessStatement = (tableArn: string): PolicyStatement => ({
   Resource: [tableArn],
 });
 
+/**
+ * What Prepare asks Step Functions to see the other runs of its stack (it refuses a second run that
+ * writes): ListExecutions on the state machine, DescribeExecution on its executions.
+ */
+export const runningExecutionsStatements = (stateMachineArn: string, executionsArn: string): PolicyStatement[] => [
+  { Effect: 'Allow', Action: ['states:ListExecutions'], Resource: [stateMachineArn] },
+  { Effect: 'Allow', Action: ['states:DescribeExecution'], Resource: [executionsArn] },
+];
+
 /** Writing log events into one log group (the `:*` covers its streams). */
 export const logWriteStatement = (logGroupArn: string): PolicyStatement => ({
   Effect: 'Allow',

@@ -4,7 +4,7 @@ import { AssetType, Fn, TerraformAsset, type TerraformStack } from 'cdktf';
 import { LAMBDA_HANDLER, type LambdaBundle } from '../bundle/lambda-bundle';
 import type { Tuning } from '../workflow/input';
 import { componentIdentity } from './component-identity';
-import { logWriteStatement, tableAccessStatement } from './iam';
+import { logWriteStatement, runningExecutionsStatements, tableAccessStatement } from './iam';
 
 /** What the migration Lambda is built from; strings and numbers may be Terraform expressions. */
 export interface MigrationFunctionProps {
@@ -18,6 +18,8 @@ export interface MigrationFunctionProps {
   timeoutSeconds: number;
   /** -1 for none, else the concurrency reserved for the function. */
   reservedConcurrency: number;
+  /** The state machine whose running executions Prepare looks at, and an ARN pattern of those executions. */
+  stateMachine: { arn: string; executionsArn: string };
   logRetentionDays: number;
 }
 
@@ -40,7 +42,11 @@ export function migrationFunction(stack: TerraformStack, props: MigrationFunctio
     roleDescription: 'Runs the DynamoDB migration Lambda.',
     service: 'lambda.amazonaws.com',
     policyName: 'migrate-table',
-    statements: (logGroupArn) => [tableAccessStatement(props.tableArn), logWriteStatement(logGroupArn)],
+    statements: (logGroupArn) => [
+      tableAccessStatement(props.tableArn),
+      ...runningExecutionsStatements(props.stateMachine.arn, props.stateMachine.executionsArn),
+      logWriteStatement(logGroupArn),
+    ],
   });
 
   const code = new TerraformAsset(stack, 'lambda_bundle', { path: props.bundle.dir, type: AssetType.ARCHIVE });

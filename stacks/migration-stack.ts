@@ -9,6 +9,7 @@ import type { LambdaBundle } from '../bundle/lambda-bundle';
 import type { Tuning } from '../workflow/input';
 import { migrationFunction } from './migration-function';
 import { migrationStateMachine } from './migration-state-machine';
+import { executionsArnOf, stateMachineArns } from '../workflow/deployment';
 import { resourceNames } from './names';
 import { terraformSettings } from './terraform-settings';
 import { isEmptyString, migrationVariables } from './variables';
@@ -71,6 +72,10 @@ export class MigrationStack extends TerraformStack {
       memorySize: vars.lambdaMemorySize.numberValue,
       timeoutSeconds: vars.lambdaTimeout.numberValue,
       reservedConcurrency: vars.lambdaReservedConcurrency.numberValue,
+      stateMachine: {
+        arn: stateMachineArns(location, names.stateMachineName).stateMachineArn,
+        executionsArn: executionsArnOf(location, names.stateMachineName),
+      },
       logRetentionDays: vars.logRetentionDays.numberValue,
     });
 

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { tuningSchema } from './input';
 import type { AwsFit } from '../asl/limits';
-import type { Totals } from './totals';
+import { TOTALS_FIELDS, type Totals } from './totals';
 
 /** An item key as reports show it: strings and exact numbers as they are, binary as `base64:...`. */
 export const reportKeySchema = z.record(z.string(), z.union([z.string(), z.number()]));
@@ -25,6 +25,10 @@ export const itemChangeSchema = z.strictObject({
 });
 export type ItemChange = z.infer<typeof itemChangeSchema>;
 
+/** Which pass over the table runs now: a migration pass (the first, or a catch-up) or a verification pass. */
+export const passSchema = z.strictObject({ kind: z.enum(['migrate', 'verify']), number: z.number().int().min(1) });
+export type Pass = z.infer<typeof passSchema>;
+
 /** The validated, defaulted plan that Prepare returns and every later step reads. */
 export const planSchema = tuningSchema.extend({
   table: z.string().min(1),
@@ -32,6 +36,10 @@ export const planSchema = tuningSchema.extend({
   dryRun: z.boolean(),
   skipBackup: z.boolean(),
   versionAttribute: z.string().optional(),
+  mode: z.enum(['migrate', 'verify']),
+  verifyAfter: z.boolean(),
+  catchUpPasses: z.number().int().min(0),
+  pass: passSchema,
   keyAttributes: z.array(z.string()).min(1).max(2),
   itemEstimate: z.number().int().min(0),
   backupName: z.string(),
@@ -74,6 +82,8 @@ export const segmentProgressSchema = z.strictObject({
    * failed state's input is exact progress for a redrive.
    */
   halted: z.string().optional(),
+  /** Verification passes: the segment's order-independent digest of its items so far (16 hex digits). */
+  digest: z.string().regex(/^[0-9a-f]{16}$/).optional(),
   calls: z.number().int().min(0),
   totals: z.array(z.number().min(0)),
   failures: z.array(itemFailureSchema).optional(),
@@ -88,6 +98,36 @@ export const backupSchema = z.union([
 ]);
 export type Backup = z.infer<typeof backupSchema>;
 
+/** What a verification pass found: its output on its own (mode "verify"), and part of a run's summary. */
+export interface Verification {
+  status: 'VERIFIED' | 'UNMIGRATED';
+  checked: number;
+  migrated: number;
+  unmigrated: number;
+  /** Unmigrated items (at most 25), with why each is not migrated. */
+  samples: ItemFailure[];
+  /** An order-independent digest of every item's key and values: the same for the same table content, whatever the segments. */
+  digest: string;
+}
+
+const counter = z.number().min(0);
+const totalsShape = Object.fromEntries(TOTALS_FIELDS.map((f) => [f, counter])) as Record<(typeof TOTALS_FIELDS)[number], typeof counter>;
+
+/** One pass of a run, as the summary reports it: a migration pass's totals, or what a verification found. */
+export const passReportSchema = z.union([
+  z.strictObject({ kind: z.literal('migrate'), number: z.number().int().min(1), ...totalsShape }),
+  z.strictObject({
+    kind: z.literal('verify'),
+    number: z.number().int().min(1),
+    status: z.enum(['VERIFIED', 'UNMIGRATED']),
+    checked: counter,
+    migrated: counter,
+    unmigrated: counter,
+    digest: z.string(),
+  }),
+]);
+export type PassReport = z.infer<typeof passReportSchema>;
+
 /** The execution's output, and the JSON that `ddb-migrate run --json` prints. */
 export interface Summary extends Totals {
   status: 'SUCCEEDED' | 'FAILED';
@@ -97,6 +137,10 @@ export interface Summary extends Totals {
   backup: Backup;
   failures: ItemFailure[];
   changes: ItemChange[];
+  /** Every pass over the table: the migration pass, catch-up passes, a verification pass. */
+  passes?: PassReport[];
+  /** The verification after the migration (`verifyAfter`). */
+  verification?: Verification;
   error?: string;
   cause?: string;
   /** Local runs only: how close the run came to Step Functions' limits, as the local runner measured. */

@@ -4,6 +4,7 @@ import { catchAll } from '../asl/retry';
 import { awsSdkTask, lambdaInvoke } from '../asl/tasks';
 import type { Fragment } from '../asl/types';
 import type { SegmentProgress } from './contract';
+import { WorkflowFailure } from './errors';
 import { lambdaServiceRetries, retries, waitForOtherSegments } from './retries';
 
 /** What the definition needs to know about the deployment; values may be Terraform expressions. */
@@ -32,9 +33,11 @@ export const StateName = {
   moreToScan: 'More to scan?',
   segmentDone: 'SegmentDone',
   summarize: 'Summarize',
-  withinTolerance: 'Within tolerated failures?',
+  anotherPass: 'Another pass?',
+  howItEnded: 'How did it end?',
   succeeded: 'Succeeded',
   tooManyFailures: 'TooManyFailures',
+  notFullyMigrated: 'NotFullyMigrated',
 } as const;
 
 /** How often and how long the backup is polled before the run gives up without writing. */
@@ -46,12 +49,20 @@ const S = StateName;
 const backupAdvice = 'Check the table and its backups in the DynamoDB console, then start again, or set skipBackup to true if you accept running without a backup.';
 
 /**
- * The migration workflow: Prepare → Backup (unless skipped) → Map over scan segments, each a
- * MigrateBatch cursor loop → Summarize → Succeed, or Fail when more items failed than tolerated.
+ * The migration workflow: Prepare → Backup (unless skipped) → passes over the table, each a Map over
+ * scan segments (each a MigrateBatch cursor loop) ended by Summarize, which says whether another pass
+ * follows (a catch-up pass, a verification pass) → Succeed, or Fail when more items failed than
+ * tolerated or items remain unmigrated after a verification.
  */
 export function migrationWorkflow(target: WorkflowTarget): BuiltStateMachine {
   const prepare = lambdaInvoke(S.prepare, target.functionArn, {
-    parameters: { step: 'prepare', 'input.$': '$', 'executionName.$': '$$.Execution.Name' },
+    parameters: {
+      step: 'prepare',
+      'input.$': '$',
+      'executionName.$': '$$.Execution.Name',
+      'executionArn.$': '$$.Execution.Id',
+      'stateMachineArn.$': '$$.StateMachine.Id',
+    },
     retry: lambdaServiceRetries,
     then: { Next: S.backupChoice },
   });
@@ -78,7 +89,7 @@ export function migrationWorkflow(target: WorkflowTarget): BuiltStateMachine {
         ResultPath: '$.backupFailure',
         Next: S.backupFailed,
       },
-      [S.backupFailed]: { Type: 'Fail', Error: 'BackupNotAvailable', CausePath: '$.backupFailure.message' },
+      [S.backupFailed]: { Type: 'Fail', Error: WorkflowFailure.backupNotAvailable, CausePath: '$.backupFailure.message' },
     },
     statements: [],
   };
@@ -149,27 +160,45 @@ export function migrationWorkflow(target: WorkflowTarget): BuiltStateMachine {
     itemsPath: '$.segments',
     itemSelector: { 'segment.$': '$$.Map.Item.Value', 'plan.$': '$.plan', progress: { calls: 0, totals: [] } satisfies SegmentProgress },
     maxConcurrencyPath: '$.plan.maxConcurrency',
-    resultPath: '$.segments',
+    resultPath: '$.results',
     processor: { startAt: S.migrateBatch, fragment: perSegment },
     children: target.children,
     then: { Next: S.summarize },
   });
 
+  // Summarize's result is the whole state of the next pass (or the run's end), so the segments'
+  // results do not travel on.
   const summarize = lambdaInvoke(S.summarize, target.functionArn, {
-    parameters: { step: 'summarize', 'plan.$': '$.plan', 'backup.$': '$.backup', 'segments.$': '$.segments' },
+    parameters: {
+      step: 'summarize',
+      'plan.$': '$.plan',
+      'backup.$': '$.backup',
+      'segments.$': '$.segments',
+      'results.$': '$.results',
+      'passes.$': '$.passes',
+    },
     retry: lambdaServiceRetries,
-    then: { Next: S.withinTolerance },
+    then: { Next: S.anotherPass },
   });
 
   const finish: Fragment = {
     states: {
-      [S.withinTolerance]: {
+      [S.anotherPass]: {
         Type: 'Choice',
-        Choices: [{ Variable: '$.summary.status', StringEquals: 'SUCCEEDED', Next: S.succeeded }],
+        Choices: [{ Variable: '$.next', StringEquals: 'pass', Next: S.migrateSegments }],
+        Default: S.howItEnded,
+      },
+      [S.howItEnded]: {
+        Type: 'Choice',
+        Choices: [
+          { Variable: '$.outcome', StringEquals: 'succeeded', Next: S.succeeded },
+          { Variable: '$.outcome', StringEquals: 'notFullyMigrated', Next: S.notFullyMigrated },
+        ],
         Default: S.tooManyFailures,
       },
-      [S.succeeded]: { Type: 'Succeed', OutputPath: '$.summary' },
-      [S.tooManyFailures]: { Type: 'Fail', Error: 'ToleratedFailuresExceeded', CausePath: '$.failureCause' },
+      [S.succeeded]: { Type: 'Succeed', OutputPath: '$.output' },
+      [S.tooManyFailures]: { Type: 'Fail', Error: WorkflowFailure.toleratedFailuresExceeded, CausePath: '$.failureCause' },
+      [S.notFullyMigrated]: { Type: 'Fail', Error: WorkflowFailure.notFullyMigrated, CausePath: '$.failureCause' },
     },
     statements: [],
   };

@@ -18,6 +18,9 @@ export function stateMachineArns(location: AwsLocation, name: string): ChildExec
   return { stateMachineArn: `${base}:stateMachine:${name}`, executionsArn: `${base}:execution:${name}/*` };
 }
 
+/** An ARN pattern matching a state machine's own executions (not its Map Run children). */
+export const executionsArnOf = (location: AwsLocation, stateMachineName: string): string => `${arnBase(location, 'states')}:execution:${stateMachineName}:*`;
+
 /** A Lambda function's ARN. */
 export const functionArnOf = (location: AwsLocation, name: string): string => `${arnBase(location, 'lambda')}:function:${name}`;
 

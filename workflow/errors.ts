@@ -49,8 +49,26 @@ export class InvalidStepEventError extends Error {
   }
 }
 
+/** Another run of the same stack is migrating the table: two at once would double the load and race each other. */
+export class RunInProgressError extends Error {
+  static readonly errorName = 'RunInProgressError';
+  constructor(other: { name: string; arn: string }, how: string) {
+    super(
+      `Another run is migrating this table: '${other.name}' (${other.arn}). Wait for it to end, or stop it first: ${how}. A verification (mode "verify") may run alongside.`,
+    );
+    this.name = RunInProgressError.errorName;
+  }
+}
+
 /** Every error class a step throws on purpose. */
-export const stepErrors = [InvalidInputError, TableNotFoundError, TableAccessError, InvalidStepEventError] as const;
+export const stepErrors = [InvalidInputError, TableNotFoundError, TableAccessError, InvalidStepEventError, RunInProgressError] as const;
+
+/** The errors the definition's Fail states end an execution with. */
+export const WorkflowFailure = {
+  backupNotAvailable: 'BackupNotAvailable',
+  toleratedFailuresExceeded: 'ToleratedFailuresExceeded',
+  notFullyMigrated: 'NotFullyMigrated',
+} as const;
 
 /** Names of errors that running the step again would only repeat: the definition never retries them. */
 export const permanentStepErrorNames: readonly string[] = stepErrors.map((e) => e.errorName);

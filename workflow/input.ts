@@ -8,6 +8,7 @@ export const limits = {
   pageSize: { min: 1, max: 1000 },
   maxItemsPerSecond: { min: 0, max: 1_000_000 },
   toleratedFailures: { min: 0, max: 1_000_000_000 },
+  catchUpPasses: { min: 0, max: 10 },
 } as const;
 
 const bounded = (name: keyof typeof limits) =>
@@ -47,11 +48,24 @@ export const executionInputSchema = tuningSchema.partial().extend({
     .min(1, { error: 'must not be empty' })
     .max(255, { error: 'must be at most 255 characters long' })
     .optional(),
+  mode: z.enum(['migrate', 'verify'], { error: (issue) => `must be "migrate" or "verify", got ${describe(issue.input)}` }).optional(),
+  verifyAfter: flag.optional(),
+  catchUpPasses: bounded('catchUpPasses').optional(),
 });
 export type ExecutionInput = z.infer<typeof executionInputSchema>;
 
 /** Input with every default applied. */
-export type ResolvedInput = Tuning & { dryRun: boolean; skipBackup: boolean; versionAttribute?: string };
+export type ResolvedInput = Tuning & {
+  dryRun: boolean;
+  skipBackup: boolean;
+  versionAttribute?: string;
+  /** `verify` checks every item and writes nothing (no backup either). */
+  mode: 'migrate' | 'verify';
+  /** Verify after migrating, in the same execution; the run fails when items remain unmigrated. */
+  verifyAfter: boolean;
+  /** Further migration passes while the previous one changed anything (items written meanwhile in the old shape). */
+  catchUpPasses: number;
+};
 
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
@@ -88,8 +102,24 @@ export function resolveInput(input: unknown, defaults: Tuning): ResolvedInput {
     ...defaults,
     dryRun: false,
     skipBackup: false,
+    mode: 'migrate',
+    verifyAfter: false,
+    catchUpPasses: 0,
     ...(Object.fromEntries(Object.entries(parsed).filter(([, v]) => v !== undefined)) as ExecutionInput),
   };
+  // A dry run changes nothing, so it has nothing to catch up on or to verify afterwards.
+  if (resolved.dryRun && (resolved.verifyAfter || resolved.catchUpPasses > 0 || resolved.mode === 'verify')) {
+    throw new InvalidInputError(
+      "The execution input is not valid: 'dryRun' cannot be combined with 'verifyAfter', 'catchUpPasses' or mode \"verify\" (a dry run writes nothing to catch up on or verify). Drop dryRun, or run the verification on its own with mode \"verify\".",
+      ['dryRun: combined with a verification or catch-up'],
+    );
+  }
+  if (resolved.mode === 'verify' && (resolved.verifyAfter || resolved.catchUpPasses > 0)) {
+    throw new InvalidInputError(
+      "The execution input is not valid: mode \"verify\" only checks; 'verifyAfter' and 'catchUpPasses' belong to a migration run. Drop them, or use mode \"migrate\".",
+      ['mode: verify combined with migration options'],
+    );
+  }
   return resolved;
 }
 

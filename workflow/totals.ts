@@ -30,6 +30,20 @@ export function addTotals(into: Totals, more: Totals): Totals {
   return into;
 }
 
+/** The counters of a verification pass, in their wire order (append only). */
+export const VERIFY_FIELDS = ['checked', 'migrated', 'unmigrated', 'retries'] as const;
+
+/** Counts of a verification pass. */
+export type VerifyTotals = Record<(typeof VERIFY_FIELDS)[number], number>;
+
+/** A fresh set of verification counters. */
+export const zeroVerifyTotals = (): VerifyTotals => Object.fromEntries(VERIFY_FIELDS.map((f) => [f, 0])) as VerifyTotals;
+
+/** Verification counters in wire order, and back. */
+export const packVerifyTotals = (totals: VerifyTotals): number[] => VERIFY_FIELDS.map((f) => totals[f]);
+export const unpackVerifyTotals = (packed: readonly number[]): VerifyTotals =>
+  Object.fromEntries(VERIFY_FIELDS.map((f, i) => [f, packed[i] ?? 0])) as VerifyTotals;
+
 /** The wire form: the counters in `TOTALS_FIELDS` order. */
 export const packTotals = (totals: Totals): number[] => TOTALS_FIELDS.map((f) => totals[f]);
 

@@ -194,7 +194,7 @@ describe('outcomes', () => {
 describe('Prepare', () => {
   const prepare = (table: string, input: unknown) =>
     createHandler({ client: db.admin, table, migration: defineMigration({ id: 'm', transform: () => undefined }), defaults: builtInTuning })(
-      { step: 'prepare', input, executionName: 'exec:1' },
+      { step: 'prepare', input, executionName: 'exec:1', executionArn: 'arn:aws:states:us-east-1:000000000000:execution:sm:exec:1', stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:sm' },
       { getRemainingTimeInMillis: () => 1000 },
     );
 
@@ -207,12 +207,18 @@ describe('Prepare', () => {
         ...builtInTuning,
         totalSegments: 3,
         dryRun: true,
-        skipBackup: false,
+        // A dry run writes nothing, so it takes no backup.
+        skipBackup: true,
+        mode: 'migrate',
+        verifyAfter: false,
+        catchUpPasses: 0,
+        pass: { kind: 'migrate', number: 1 },
         keyAttributes: ['pk', 'sk'],
         itemEstimate: 0,
         backupName: `${table}-m-exec-1`,
       },
       segments: [0, 1, 2],
+      passes: [],
     });
   });
 
@@ -235,13 +241,13 @@ describe('Prepare', () => {
     const table = await newTable(db.admin);
     const reserved = createHandler({ client: db.admin, table, migration: defineMigration({ id: 'm', transform: () => undefined }), defaults: builtInTuning, reservedConcurrency: 4 });
     const context = { getRemainingTimeInMillis: () => 1000 };
-    await expect(reserved({ step: 'prepare', input: { maxConcurrency: 8 }, executionName: 'e' }, context)).rejects.toMatchObject({
+    await expect(reserved({ step: 'prepare', input: { maxConcurrency: 8 }, executionName: 'e', executionArn: 'arn:e', stateMachineArn: 'arn:sm' }, context)).rejects.toMatchObject({
       name: 'InvalidInputError',
       message: expect.stringContaining("'maxConcurrency' 8 is more than the 4 concurrent executions reserved for the migration Lambda; lower maxConcurrency to at most 4, or raise the Terraform variable lambda_reserved_concurrency"),
     });
-    await expect(reserved({ step: 'prepare', input: { maxConcurrency: 4 }, executionName: 'e' }, context)).resolves.toMatchObject({ plan: { maxConcurrency: 4 } });
+    await expect(reserved({ step: 'prepare', input: { maxConcurrency: 4 }, executionName: 'e', executionArn: 'arn:e', stateMachineArn: 'arn:sm' }, context)).resolves.toMatchObject({ plan: { maxConcurrency: 4 } });
     // Fewer segments than the limit need no more than the segments.
-    await expect(reserved({ step: 'prepare', input: { maxConcurrency: 8, totalSegments: 3 }, executionName: 'e' }, context)).resolves.toMatchObject({ plan: { totalSegments: 3 } });
+    await expect(reserved({ step: 'prepare', input: { maxConcurrency: 8, totalSegments: 3 }, executionName: 'e', executionArn: 'arn:e', stateMachineArn: 'arn:sm' }, context)).resolves.toMatchObject({ plan: { totalSegments: 3 } });
   });
 
   it('names a missing table', async () => {

@@ -7,6 +7,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createHandler, type HandlerDependencies } from '../../handlers/create-handler';
 import type { LocalLambda } from '../../local/lambda-service';
 import { localDefinition } from '../../local/local-deployment';
+import { localRunningExecutions } from '../../local/step-functions-api';
 import { runWorkflowLocally, type LocalRunOptions, type LocalRunResult } from '../../local/runner';
 import { resultSummary } from '../../local/run-summary';
 import { defineMigration, type Item, type Migration, type TransformResult } from '../../migrations/define';
@@ -27,6 +28,7 @@ export function inProcessLambda(
     defaults: options.defaults ?? builtInTuning,
     safetyMarginMs: options.safetyMarginMs ?? 2_000,
     ...(options.writeConcurrency !== undefined && { writeConcurrency: options.writeConcurrency }),
+    executions: localRunningExecutions(),
     log: () => undefined,
   });
   return { handler, client };

@@ -3,11 +3,9 @@
  * is authorized against, derived from the rendered definition and from the handlers' source rather
  * than from the policies under test.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { taskStates } from '../../../asl/graph';
 import type { State, StateMachineDefinition } from '../../../asl/types';
-import { projectRoot } from '../../../bundle/lambda-bundle';
+import { handlerActions } from '../../support/handler-calls';
 
 /** One API call and the resource it is authorized against. */
 export interface ApiCall {
@@ -80,19 +78,22 @@ export function stateMachineCalls(definition: StateMachineDefinition, d: Deploym
   return [...tasks, ...children, ...LOG_DELIVERY_ACTIONS.map((action) => ({ action, resource: '*' }))];
 }
 
-/** The DynamoDB commands the handlers send, read from their source (`new XCommand(`). */
-export function handlerCommands(handlersDir = join(projectRoot, 'handlers')): string[] {
-  const sent = readdirSync(handlersDir)
-    .filter((file) => file.endsWith('.ts'))
-    .flatMap((file) => [...readFileSync(join(handlersDir, file), 'utf8').matchAll(/new (\w+)Command\(/g)].map((m) => `dynamodb:${m[1]}`));
-  return [...new Set(sent)].sort();
-}
+/** The resource each Step Functions call of the handlers is authorized against. */
+const STATES_CALL_RESOURCES: Record<string, (d: Deployment) => string> = {
+  'states:ListExecutions': (d) => `${arnOf(d, 'states')}:stateMachine:${d.stateMachineName}`,
+  'states:DescribeExecution': (d) => `${arnOf(d, 'states')}:execution:${d.stateMachineName}:another-run`,
+};
 
-/** The calls the Lambda's role makes: the handlers' DynamoDB commands on the table, and writing its logs. */
+/** The calls the Lambda's role makes: the handlers' DynamoDB calls on the table, their Step Functions calls, and writing its logs. */
 export function lambdaCalls(d: Deployment): ApiCall[] {
   const stream = `${arnOf(d, 'logs')}:log-group:${d.lambdaLogGroup}:log-stream:2026/11/25/[$LATEST]0123456789abcdef`;
   return [
-    ...handlerCommands().map((action) => ({ action, resource: d.tableArn })),
+    ...handlerActions().map((action) => {
+      if (action.startsWith('dynamodb:')) return { action, resource: d.tableArn };
+      const resource = STATES_CALL_RESOURCES[action];
+      if (!resource) throw new Error(`The handlers call ${action}; say which resource it touches in STATES_CALL_RESOURCES`);
+      return { action, resource: resource(d) };
+    }),
     { action: 'logs:CreateLogStream', resource: stream },
     { action: 'logs:PutLogEvents', resource: stream },
   ];
