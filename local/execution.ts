@@ -107,7 +107,8 @@ function withMapRunsAsTasks(states: Record<string, State>): Record<string, State
       if (!isDistributedMap(state)) return [name, state];
       const task: TaskState = {
         Type: 'Task',
-        Resource: `arn:aws:states:${'us-east-1'}:000000000000:mapRun:${name.replace(/[^A-Za-z0-9_-]/g, '')}`,
+        // Any ARN-shaped resource will do: the Map-Run task has a local handler, never a remote one.
+        Resource: `arn:aws:states:us-east-1:000000000000:mapRun:${name.replace(/[^A-Za-z0-9_-]/g, '')}`,
         ...(state.InputPath !== undefined && { InputPath: state.InputPath }),
         ...(state.ResultPath !== undefined && { ResultPath: state.ResultPath }),
         ...(state.OutputPath !== undefined && { OutputPath: state.OutputPath }),
