@@ -10,15 +10,16 @@ import type { Migration } from '../migrations/define';
 import type { ItemChange } from '../workflow/contract';
 import { keyForReport, keyOf, sameRawItem, toPlainItem, type RawItem } from './attribute-values';
 import { InterruptedError, noDeadline, within } from './deadline';
+import { errorReason, reason, type FailureReason } from './failure-reason';
 import { hasLanded, landingOf, type Landing } from './landing';
 import { tableLevelError } from './sdk-errors';
-import { deleteParams, planWrite, updateParams, type VersionMarker, type WritePlan } from './write-plan';
+import { ConditionTooLongError, deleteParams, planWrite, updateParams, type VersionMarker, type WritePlan } from './write-plan';
 
 /** What happened to one item. */
 export type ItemOutcome =
   | { kind: 'updated' | 'deleted'; change?: ItemChange }
   | { kind: 'unchanged' | 'skipped' }
-  | { kind: 'failed'; reason: string }
+  | ({ kind: 'failed' } & FailureReason)
   /** Time ran out before any write of ours could land: the item is to be migrated again. */
   | { kind: 'interrupted' }
   /** Time ran out while a write of ours was in flight: `landing` tells later whether it landed. */
@@ -42,9 +43,6 @@ export interface ItemMigratorOptions {
 /** Dry-run samples: at most this many attributes, each at most this long as JSON. */
 const MAX_SAMPLE_ATTRIBUTES = 20;
 const MAX_SAMPLE_VALUE_CHARS = 200;
-
-const message = (error: unknown): string =>
-  error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
 
 const attemptsOf = (value: unknown): number =>
   (value as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts ?? 1;
@@ -79,12 +77,12 @@ export class ItemMigrator {
       } catch {
         return { ...report, kind: 'interrupted' };
       }
-      if (plan.kind === 'invalid') return { ...report, kind: 'failed', reason: plan.reason };
+      if (plan.kind === 'invalid') return { ...report, kind: 'failed', reason: plan.reason, logReason: plan.logReason };
       if (plan.kind === 'unchanged') return { ...report, kind: 'unchanged' };
       const kind = plan.kind === 'delete' ? 'deleted' : 'updated';
       if (this.options.dryRun) {
         const problem = this.unwritable(current, plan);
-        return problem ? { ...report, kind: 'failed', reason: problem } : { ...report, kind, change: this.describe(key, plan) };
+        return problem ? { ...report, kind: 'failed', ...problem } : { ...report, kind, change: this.describe(key, plan) };
       }
 
       const landing = this.landingOf(plan);
@@ -99,21 +97,21 @@ export class ItemMigrator {
         return written.status === 'conflict' && written.retries === 0 ? { ...report, kind: 'interrupted' } : { ...report, kind: 'uncertain', landing };
       }
       if ('error' in reread) {
-        const why = written.status === 'failed' ? written.reason : 'its condition failed';
-        return { ...report, kind: 'failed', reason: `the write failed (${why}) and re-reading the item failed: ${reread.error}` };
+        const why = written.status === 'failed' ? written.why : 'its condition failed';
+        return { ...report, kind: 'failed', ...reason`the write failed (${why}) and re-reading the item failed: ${reread.error}` };
       }
       const now = reread.item;
       // The write landed although its response was lost (a retried call then fails its condition).
       if (hasLanded(now, landing)) return { ...report, kind };
       if (!now) return { ...report, kind: 'skipped' }; // deleted meanwhile: a concurrent delete wins
-      if (written.status === 'failed' && sameRawItem(now, current)) return { ...report, kind: 'failed', reason: written.reason };
+      if (written.status === 'failed' && sameRawItem(now, current)) return { ...report, kind: 'failed', ...written.why };
       report.conflicts += 1;
       current = now;
     }
     return {
       ...report,
       kind: 'failed',
-      reason: `the item kept changing while being migrated (${this.maxConflictRetries + 1} attempts); run the migration again to retry it`,
+      ...reason`the item kept changing while being migrated (${this.maxConflictRetries + 1} attempts); run the migration again to retry it`,
     };
   }
 
@@ -139,7 +137,7 @@ export class ItemMigrator {
     try {
       return planWrite(item, await this.options.migration.transform(toPlainItem(item)), this.options.keyAttributes);
     } catch (error) {
-      return { kind: 'invalid', reason: `transform threw ${message(error)}` };
+      return { kind: 'invalid', ...reason`transform threw ${errorReason(error)}` };
     }
   }
 
@@ -168,14 +166,15 @@ export class ItemMigrator {
   }
 
   /** Builds the write without sending it, so a dry run reports what the real run could not write. */
-  private unwritable(item: RawItem, plan: Extract<WritePlan, { kind: 'update' | 'delete' }>): string | undefined {
+  private unwritable(item: RawItem, plan: Extract<WritePlan, { kind: 'update' | 'delete' }>): FailureReason | undefined {
     const { table, keyAttributes } = this.options;
     try {
       if (plan.kind === 'delete') deleteParams(table, item, keyAttributes);
       else updateParams(table, item, keyAttributes, plan, this.marker);
       return undefined;
     } catch (error) {
-      return message(error);
+      // Our own limit check words its message without values; anything else is quoted.
+      return error instanceof ConditionTooLongError ? reason`${error.name}: ${error.message}` : errorReason(error);
     }
   }
 
@@ -183,7 +182,7 @@ export class ItemMigrator {
     scanned: RawItem,
     plan: Extract<WritePlan, { kind: 'update' | 'delete' }>,
     signal: AbortSignal,
-  ): Promise<{ status: 'done' | 'conflict' | 'interrupted'; retries: number } | { status: 'failed'; reason: string; retries: number }> {
+  ): Promise<{ status: 'done' | 'conflict' | 'interrupted'; retries: number } | { status: 'failed'; why: FailureReason; retries: number }> {
     const { client, table, keyAttributes } = this.options;
     try {
       const response =
@@ -199,11 +198,11 @@ export class ItemMigrator {
       }
       const fatal = tableLevelError(error, table, plan.kind === 'delete' ? 'dynamodb:DeleteItem' : 'dynamodb:UpdateItem');
       if (fatal) throw fatal;
-      return { status: 'failed', reason: `${message(error)}${retries > 0 ? ` (after ${retries + 1} attempts)` : ''}`, retries };
+      return { status: 'failed', why: reason`${errorReason(error)}${retries > 0 ? ` (after ${retries + 1} attempts)` : ''}`, retries };
     }
   }
 
-  private async reread(item: RawItem, signal: AbortSignal): Promise<{ item?: RawItem; retries: number } | { error: string } | { interrupted: true }> {
+  private async reread(item: RawItem, signal: AbortSignal): Promise<{ item?: RawItem; retries: number } | { error: FailureReason } | { interrupted: true }> {
     const { client, table, keyAttributes } = this.options;
     try {
       const response = await within(signal, (abortSignal) =>
@@ -214,7 +213,7 @@ export class ItemMigrator {
       if (error instanceof InterruptedError) return { interrupted: true };
       const fatal = tableLevelError(error, table, 'dynamodb:GetItem');
       if (fatal) throw fatal;
-      return { error: message(error) };
+      return { error: errorReason(error) };
     }
   }
 }
