@@ -3,11 +3,15 @@ import type { Migration } from '../migrations/define';
 import { InvalidStepEventError } from '../workflow/errors';
 import type { Tuning } from '../workflow/input';
 import { stepEventSchema, type EventOf, type InvocationContext, type ResultOf, type StepHandler, type StepName } from '../workflow/steps';
+import { TOTALS_FIELDS } from '../workflow/totals';
+import { batchMetrics } from './batch-metrics';
+import { invocationKeys } from './invocation-keys';
 import { ItemMigrator } from './item-migrator';
-import { jsonLogger, type Logger } from './log';
+import type { LogFields, Logger } from './log';
 import { migrateBatch } from './migrate-batch';
 import { prepare } from './prepare';
 import { summarize } from './summarize';
+import { silentTelemetry, type Telemetry } from './telemetry';
 
 /** What the handler is built from: in Lambda from the environment, locally and in tests directly. */
 export interface HandlerDependencies {
@@ -19,17 +23,33 @@ export interface HandlerDependencies {
   /** The function's reserved concurrency, when it has one: Prepare refuses a maxConcurrency above it. */
   reservedConcurrency?: number;
   safetyMarginMs?: number;
-  log?: Logger;
+  /** Where logs and metrics go; nowhere unless given (handlers/lambda.ts gives Powertools). */
+  telemetry?: Telemetry;
 }
 
-type Steps = { [S in StepName]: (event: EventOf<S>, context: InvocationContext) => Promise<ResultOf<S>> };
+/** One invocation's logger, and the keys its lines and metrics carry. */
+interface Invocation {
+  log: Logger;
+  keys: LogFields;
+}
+
+type Steps = { [S in StepName]: (event: EventOf<S>, context: InvocationContext, invocation: Invocation) => Promise<ResultOf<S>> };
+
+/** The error as a log line shows it; our step errors' messages name fields and tables, never item values. */
+const errorFields = (error: unknown) => (error instanceof Error ? { name: error.name, message: error.message } : { message: String(error) });
 
 /** One Lambda handler for every step; the event's `step` says which runs, and the event is checked first. */
 export function createHandler(deps: HandlerDependencies): StepHandler {
-  const log = deps.log ?? jsonLogger;
+  const telemetry = deps.telemetry ?? silentTelemetry;
   const steps: Steps = {
-    prepare: (event) => prepare(event.input, event.executionName, deps),
-    migrateBatch: (event, context) => {
+    prepare: async (event, _context, { log }) => {
+      const prepared = await prepare(event.input, event.executionName, deps);
+      // Prepare plans from the input and the table; the execution's name rides along for later steps' logs.
+      const plan = { ...prepared.plan, executionName: event.executionName };
+      log('run.planned', { plan });
+      return { ...prepared, plan };
+    },
+    migrateBatch: async (event, context, { log, keys }) => {
       const { plan } = event;
       const migrator = new ItemMigrator({
         client: deps.client,
@@ -39,7 +59,8 @@ export function createHandler(deps: HandlerDependencies): StepHandler {
         dryRun: plan.dryRun,
         ...(plan.versionAttribute !== undefined && { versionAttribute: plan.versionAttribute }),
       });
-      return migrateBatch(plan, event.segment, event.progress, {
+      const started = Date.now();
+      const progress = await migrateBatch(plan, event.segment, event.progress, {
         client: deps.client,
         migrator,
         remainingMs: () => context.getRemainingTimeInMillis(),
@@ -47,16 +68,33 @@ export function createHandler(deps: HandlerDependencies): StepHandler {
         writeConcurrency: deps.writeConcurrency ?? 16,
         log,
       });
+      const values = batchMetrics(plan, event.progress, progress, Date.now() - started);
+      telemetry.publishBatch({ migrationId: plan.migrationId, table: plan.table }, values, keys);
+      return progress;
     },
-    summarize: async (event) => summarize(event.plan, event.backup, event.segments),
+    summarize: async (event, _context, { log }) => {
+      const result = summarize(event.plan, event.backup, event.segments);
+      const totals = Object.fromEntries(TOTALS_FIELDS.map((field) => [field, result.summary[field]]));
+      log('run.summarized', { status: result.summary.status, totals });
+      return result;
+    },
   };
   const handle = async (event: unknown, context: InvocationContext): Promise<unknown> => {
     const parsed = stepEventSchema.safeParse(event);
     if (!parsed.success) {
-      throw new InvalidStepEventError(parsed.error.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`).join('; '));
+      const error = new InvalidStepEventError(parsed.error.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`).join('; '));
+      telemetry.logger({ migrationId: deps.migration.id, invocation: context.awsRequestId })('step.failed', { error: errorFields(error) });
+      throw error;
     }
-    const run = steps[parsed.data.step] as (event: unknown, context: InvocationContext) => Promise<unknown>;
-    return run(parsed.data, context);
+    const keys = invocationKeys(parsed.data, context, deps.migration.id);
+    const log = telemetry.logger(keys);
+    const run = steps[parsed.data.step] as (event: unknown, context: InvocationContext, invocation: Invocation) => Promise<unknown>;
+    try {
+      return await run(parsed.data, context, { log, keys });
+    } catch (error) {
+      log('step.failed', { error: errorFields(error) });
+      throw error;
+    }
   };
   return handle as StepHandler;
 }

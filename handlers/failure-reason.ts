@@ -4,6 +4,9 @@
  * transform's error message, the marshaller's and DynamoDB's messages can quote attribute values
  * (the CLF example's error quotes the timestamp it could not parse), our own words never do.
  */
+import type { ReportKey } from '../workflow/contract';
+import type { LogFields } from './log';
+
 /** Text from outside our code, which may quote attribute values. */
 export class Quoted {
   constructor(readonly text: string) {}
@@ -52,3 +55,10 @@ export function errorReason(error: unknown): FailureReason {
   if (!(error instanceof Error)) return reason`${quoted(String(error))}`;
   return error.name === 'Error' ? reason`${quoted(error.message)}` : reason`${error.name}: ${quoted(error.message)}`;
 }
+
+/** An `item.failed` line's fields: the key as JSON text, the reason as logs show it, and the whole reason for DEBUG lines. */
+export const itemFailureFields = (key: ReportKey, failure: FailureReason): LogFields => ({
+  key: JSON.stringify(key),
+  reason: failure.logReason,
+  reasonDetail: failure.reason,
+});

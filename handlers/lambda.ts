@@ -4,6 +4,7 @@ import { isMigration } from '../migrations/define';
 import { builtInTuning, parseTuning } from '../workflow/input';
 import { createHandler } from './create-handler';
 import { migrationClientConfig } from './dynamodb-client';
+import { telemetryFromEnv } from './telemetry';
 
 /** Configuration is read and checked at load, so a bad deployment fails on its first call, loudly. */
 function requireEnv(name: string): string {
@@ -27,6 +28,7 @@ export const handler = createHandler({
   ...(process.env.WRITE_CONCURRENCY && { writeConcurrency: Number(process.env.WRITE_CONCURRENCY) }),
   ...(process.env.SAFETY_MARGIN_MS && { safetyMarginMs: Number(process.env.SAFETY_MARGIN_MS) }),
   ...(Number(process.env.RESERVED_CONCURRENCY) > 0 && { reservedConcurrency: Number(process.env.RESERVED_CONCURRENCY) }),
+  telemetry: telemetryFromEnv(),
 });
 
 /** The id of the bundled migration, so a local resume can check it is still the same one. */

@@ -6,6 +6,7 @@ import { packTotals, unpackTotals, type Totals } from '../workflow/totals';
 import { keyOf, type RawItem } from './attribute-values';
 import { decodeCursor, encodeCursor, START_CURSOR } from './cursor';
 import { batchClock, InterruptedError, within, type BatchClock } from './deadline';
+import { itemFailureFields } from './failure-reason';
 import type { ItemMigrator, ItemOutcome, ItemReport } from './item-migrator';
 import type { Landing } from './landing';
 import type { Logger } from './log';
@@ -168,7 +169,7 @@ async function runBatch(plan: Plan, segment: number, previous: SegmentProgress, 
     else {
       entry.state = 'done';
       tally.finished(report, report.key);
-      if (report.kind === 'failed') ctx.log('item.failed', { segment, key: report.key, reason: report.reason });
+      if (report.kind === 'failed') ctx.log('item.failed', { segment, ...itemFailureFields(report.key, report) });
     }
   };
 

@@ -35,6 +35,8 @@ export const planSchema = tuningSchema.extend({
   keyAttributes: z.array(z.string()).min(1).max(2),
   itemEstimate: z.number().int().min(0),
   backupName: z.string(),
+  /** The execution's name, so every later step's log lines say which run they belong to (absent in older plans). */
+  executionName: z.string().min(1).optional(),
 });
 export type Plan = z.infer<typeof planSchema>;
 

@@ -27,7 +27,6 @@ export function inProcessLambda(
     defaults: options.defaults ?? builtInTuning,
     safetyMarginMs: options.safetyMarginMs ?? 2_000,
     ...(options.writeConcurrency !== undefined && { writeConcurrency: options.writeConcurrency }),
-    log: () => undefined,
   });
   return { handler, client };
 }
