@@ -19,6 +19,8 @@ export interface MigrationFunctionProps {
   /** -1 for none, else the concurrency reserved for the function. */
   reservedConcurrency: number;
   logRetentionDays: number;
+  /** Lambda's application log level (advanced logging controls), which Powertools' Logger follows. */
+  logLevel: string;
 }
 
 /** The migration Lambda and what it needs. */
@@ -66,7 +68,8 @@ export function migrationFunction(stack: TerraformStack, props: MigrationFunctio
         RESERVED_CONCURRENCY: Fn.tostring(props.reservedConcurrency),
       },
     },
-    loggingConfig: { logFormat: 'Text', logGroup: logGroup.name },
+    // JSON: Powertools writes one JSON object per line, and Lambda's own lines (START, REPORT) become JSON too.
+    loggingConfig: { logFormat: 'JSON', applicationLogLevel: props.logLevel, systemLogLevel: 'INFO', logGroup: logGroup.name },
     // The log group must exist with its retention before the first invocation could create it
     // without one, and the role must be able to write to it.
     dependsOn: [logGroup, policy],
