@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Testing } from 'cdktf';
-import { bundleLambda, defaultMigrationFile } from '../../bundle/lambda-bundle';
+import { bundleLambda, defaultMigrationFile, projectRoot } from '../../bundle/lambda-bundle';
 import { dashboardBody, type DashboardBody, type MetricOptions, type Widget } from '../../stacks/dashboard-body';
 import { MigrationStack } from '../../stacks/migration-stack';
 import { SNS_TOPIC_ARN_PATTERN } from '../../stacks/variables';
@@ -204,5 +206,15 @@ describe('GIVEN a dashboard built for plain values', () => {
       expect([widget.properties.title, new Set(ids).size]).toStrictEqual([widget.properties.title, ids.length]);
       for (const id of ids) expect(id).toMatch(/^[a-z][A-Za-z0-9_]*$/);
     }
+  });
+});
+
+describe('GIVEN the README', () => {
+  it('WHEN its "Watch it" queries are read THEN they are exactly the ones the dashboard runs, so they name the keys the Lambda writes', () => {
+    const readme = readFileSync(join(projectRoot, 'README.md'), 'utf8');
+    const watch = readme.slice(readme.indexOf('### Watch it'), readme.indexOf('### Stop, redrive, re-run'));
+    // Fenced blocks in order, with their language; the queries are the ones without one.
+    const blocks = [...watch.matchAll(/^```(\w*)\n([\s\S]*?)\n```$/gm)].filter((m) => m[1] === '').map((m) => m[2]);
+    expect(blocks).toStrictEqual([failuresQuery(), segmentProgressQuery()]);
   });
 });
