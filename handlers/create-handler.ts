@@ -5,7 +5,7 @@ import type { Tuning } from '../workflow/input';
 import { stepEventSchema, type EventOf, type InvocationContext, type ResultOf, type StepHandler, type StepName } from '../workflow/steps';
 import { TOTALS_FIELDS } from '../workflow/totals';
 import { batchMetrics } from './batch-metrics';
-import { invocationKeys } from './invocation-keys';
+import { invocationId, invocationKeys } from './invocation-keys';
 import { ItemMigrator } from './item-migrator';
 import type { LogFields, Logger } from './log';
 import { migrateBatch } from './migrate-batch';
@@ -83,7 +83,7 @@ export function createHandler(deps: HandlerDependencies): StepHandler {
     const parsed = stepEventSchema.safeParse(event);
     if (!parsed.success) {
       const error = new InvalidStepEventError(parsed.error.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`).join('; '));
-      telemetry.logger({ migrationId: deps.migration.id, invocation: context.awsRequestId })('step.failed', { error: errorFields(error) });
+      telemetry.logger({ migrationId: deps.migration.id, invocation: invocationId(context) })('step.failed', { error: errorFields(error) });
       throw error;
     }
     const keys = invocationKeys(parsed.data, context, deps.migration.id);

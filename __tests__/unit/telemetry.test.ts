@@ -1,8 +1,13 @@
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { batchMetrics } from '../../handlers/batch-metrics';
+import { createHandler } from '../../handlers/create-handler';
+import { invocationKeys } from '../../handlers/invocation-keys';
+import type { LogFields } from '../../handlers/log';
+import { defineMigration } from '../../migrations/define';
 import { errorReason, itemFailureFields, quoted, reason, WITHHELD } from '../../handlers/failure-reason';
 import { powertoolsLoggers } from '../../handlers/log';
-import { powertoolsTelemetry, silentTelemetry, telemetryFromEnv } from '../../handlers/telemetry';
+import { powertoolsTelemetry, silentTelemetry, telemetryFromEnv, type Telemetry } from '../../handlers/telemetry';
 import { planWrite } from '../../handlers/write-plan';
 import type { Plan, SegmentProgress } from '../../workflow/contract';
 import { builtInTuning } from '../../workflow/input';
@@ -202,5 +207,35 @@ describe('GIVEN the Powertools telemetry', () => {
 describe('GIVEN the failures query', () => {
   it('WHEN it is read THEN it selects item.failed lines by the keys the handler writes', () => {
     expect(failuresQuery()).toBe('fields @timestamp, executionName, segment, key, reason\n| filter message = "item.failed"\n| sort @timestamp desc\n| limit 100');
+  });
+});
+
+describe('GIVEN step events', () => {
+  const context = (awsRequestId?: string) => ({ getRemainingTimeInMillis: () => 1000, ...(awsRequestId && { awsRequestId }) });
+
+  it('WHEN the keys of a MigrateBatch invocation are taken THEN they name the migration, execution, step, invocation, segment and call', () => {
+    expect(invocationKeys({ step: 'migrateBatch', plan, segment: 5, progress: progress(3, {}) }, context('req-1'), 'ignored')).toStrictEqual({
+      migrationId: 'backfill-gsi1',
+      executionName: 'run-1',
+      invocation: 'req-1',
+      step: 'migrateBatch',
+      segment: 5,
+      call: 4,
+    });
+  });
+
+  it('WHEN Prepare runs, or the caller gives no request id THEN the execution comes from the event and the invocation is a fresh id', () => {
+    const keys = invocationKeys({ step: 'prepare', input: {}, executionName: 'run-2' }, context(), 'm');
+    expect(keys).toStrictEqual({ migrationId: 'm', executionName: 'run-2', invocation: expect.stringMatching(/^[0-9a-f-]{36}$/), step: 'prepare' });
+    expect(invocationKeys({ step: 'prepare', input: {}, executionName: 'run-2' }, context(), 'm').invocation).not.toBe(keys.invocation);
+  });
+
+  it('WHEN the handler gets an event no step accepts THEN it logs step.failed with the error before throwing it', async () => {
+    const logged: [string, LogFields, LogFields][] = [];
+    const telemetry: Telemetry = { logger: (keys) => (message, fields = {}) => logged.push([message, keys, fields]), publishBatch: () => undefined };
+    // The event is refused before any DynamoDB call, so no client is needed.
+    const handler = createHandler({ client: {} as DynamoDBClient, table: 't', migration: defineMigration({ id: 'm', transform: () => undefined }), defaults: builtInTuning, telemetry });
+    await expect((handler as (e: unknown, c: unknown) => Promise<unknown>)({ step: 'nope' }, context('req-7'))).rejects.toMatchObject({ name: 'InvalidStepEventError' });
+    expect(logged).toStrictEqual([['step.failed', { migrationId: 'm', invocation: 'req-7' }, { error: { name: 'InvalidStepEventError', message: expect.stringContaining('step') } }]]);
   });
 });
