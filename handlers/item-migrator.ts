@@ -44,6 +44,10 @@ export interface ItemMigratorOptions {
 const MAX_SAMPLE_ATTRIBUTES = 20;
 const MAX_SAMPLE_VALUE_CHARS = 200;
 
+/** An error as a failure reason: our own limit check's message has no values; any other message is quoted. */
+const failureOf = (error: unknown): FailureReason =>
+  error instanceof ConditionTooLongError ? reason`${error.name}: ${error.message}` : errorReason(error);
+
 const attemptsOf = (value: unknown): number =>
   (value as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts ?? 1;
 
@@ -173,8 +177,7 @@ export class ItemMigrator {
       else updateParams(table, item, keyAttributes, plan, this.marker);
       return undefined;
     } catch (error) {
-      // Our own limit check words its message without values; anything else is quoted.
-      return error instanceof ConditionTooLongError ? reason`${error.name}: ${error.message}` : errorReason(error);
+      return failureOf(error);
     }
   }
 
@@ -198,7 +201,7 @@ export class ItemMigrator {
       }
       const fatal = tableLevelError(error, table, plan.kind === 'delete' ? 'dynamodb:DeleteItem' : 'dynamodb:UpdateItem');
       if (fatal) throw fatal;
-      return { status: 'failed', why: reason`${errorReason(error)}${retries > 0 ? ` (after ${retries + 1} attempts)` : ''}`, retries };
+      return { status: 'failed', why: reason`${failureOf(error)}${retries > 0 ? ` (after ${retries + 1} attempts)` : ''}`, retries };
     }
   }
 
