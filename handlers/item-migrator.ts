@@ -10,15 +10,16 @@ import type { Migration } from '../migrations/define';
 import type { ItemChange } from '../workflow/contract';
 import { keyForReport, keyOf, sameRawItem, toPlainItem, type RawItem } from './attribute-values';
 import { InterruptedError, noDeadline, within } from './deadline';
+import { errorReason, reason, type FailureReason } from './failure-reason';
 import { hasLanded, landingOf, type Landing } from './landing';
 import { tableLevelError } from './sdk-errors';
-import { deleteParams, planWrite, updateParams, type VersionMarker, type WritePlan } from './write-plan';
+import { ConditionTooLongError, deleteParams, planWrite, updateParams, type VersionMarker, type WritePlan } from './write-plan';
 
 /** What happened to one item. */
 export type ItemOutcome =
   | { kind: 'updated' | 'deleted'; change?: ItemChange }
   | { kind: 'unchanged' | 'skipped' }
-  | { kind: 'failed'; reason: string }
+  | ({ kind: 'failed' } & FailureReason)
   /** Time ran out before any write of ours could land: the item is to be migrated again. */
   | { kind: 'interrupted' }
   /** Time ran out while a write of ours was in flight: `landing` tells later whether it landed. */
@@ -43,8 +44,9 @@ export interface ItemMigratorOptions {
 const MAX_SAMPLE_ATTRIBUTES = 20;
 const MAX_SAMPLE_VALUE_CHARS = 200;
 
-const message = (error: unknown): string =>
-  error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
+/** An error as a failure reason: our own limit check's message has no values; any other message is quoted. */
+const failureOf = (error: unknown): FailureReason =>
+  error instanceof ConditionTooLongError ? reason`${error.name}: ${error.message}` : errorReason(error);
 
 const attemptsOf = (value: unknown): number =>
   (value as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts ?? 1;
@@ -79,12 +81,12 @@ export class ItemMigrator {
       } catch {
         return { ...report, kind: 'interrupted' };
       }
-      if (plan.kind === 'invalid') return { ...report, kind: 'failed', reason: plan.reason };
+      if (plan.kind === 'invalid') return { ...report, kind: 'failed', reason: plan.reason, logReason: plan.logReason };
       if (plan.kind === 'unchanged') return { ...report, kind: 'unchanged' };
       const kind = plan.kind === 'delete' ? 'deleted' : 'updated';
       if (this.options.dryRun) {
         const problem = this.unwritable(current, plan);
-        return problem ? { ...report, kind: 'failed', reason: problem } : { ...report, kind, change: this.describe(key, plan) };
+        return problem ? { ...report, kind: 'failed', ...problem } : { ...report, kind, change: this.describe(key, plan) };
       }
 
       const landing = this.landingOf(plan);
@@ -101,21 +103,21 @@ export class ItemMigrator {
         return { ...report, kind: 'uncertain', landing };
       }
       if ('error' in reread) {
-        const why = written.status === 'failed' ? written.reason : 'its condition failed';
-        return { ...report, kind: 'failed', reason: `the write failed (${why}) and re-reading the item failed: ${reread.error}` };
+        const why = written.status === 'failed' ? written.why : 'its condition failed';
+        return { ...report, kind: 'failed', ...reason`the write failed (${why}) and re-reading the item failed: ${reread.error}` };
       }
       const now = reread.item;
       // The write landed although its response was lost (a retried call then fails its condition).
       if (hasLanded(now, landing)) return { ...report, kind };
       if (!now) return { ...report, kind: 'skipped' }; // deleted meanwhile: a concurrent delete wins
-      if (written.status === 'failed' && sameRawItem(now, current)) return { ...report, kind: 'failed', reason: written.reason };
+      if (written.status === 'failed' && sameRawItem(now, current)) return { ...report, kind: 'failed', ...written.why };
       report.conflicts += 1;
       current = now;
     }
     return {
       ...report,
       kind: 'failed',
-      reason: `the item kept changing while being migrated (${this.maxConflictRetries + 1} attempts); run the migration again to retry it`,
+      ...reason`the item kept changing while being migrated (${this.maxConflictRetries + 1} attempts); run the migration again to retry it`,
     };
   }
 
@@ -149,7 +151,7 @@ export class ItemMigrator {
         const verdict = await migration.isMigrated(toPlainItem(item));
         return verdict === true ? true : typeof verdict === 'string' && verdict !== '' ? verdict : 'isMigrated returned false';
       } catch (error) {
-        return `isMigrated threw ${message(error)}`;
+        return `isMigrated threw ${errorReason(error).reason}`;
       }
     }
     if (this.marker) {
@@ -168,7 +170,7 @@ export class ItemMigrator {
     try {
       return planWrite(item, await this.options.migration.transform(toPlainItem(item)), this.options.keyAttributes);
     } catch (error) {
-      return { kind: 'invalid', reason: `transform threw ${message(error)}` };
+      return { kind: 'invalid', ...reason`transform threw ${errorReason(error)}` };
     }
   }
 
@@ -197,14 +199,14 @@ export class ItemMigrator {
   }
 
   /** Builds the write without sending it, so a dry run reports what the real run could not write. */
-  private unwritable(item: RawItem, plan: Extract<WritePlan, { kind: 'update' | 'delete' }>): string | undefined {
+  private unwritable(item: RawItem, plan: Extract<WritePlan, { kind: 'update' | 'delete' }>): FailureReason | undefined {
     const { table, keyAttributes } = this.options;
     try {
       if (plan.kind === 'delete') deleteParams(table, item, keyAttributes);
       else updateParams(table, item, keyAttributes, plan, this.marker);
       return undefined;
     } catch (error) {
-      return message(error);
+      return failureOf(error);
     }
   }
 
@@ -212,7 +214,7 @@ export class ItemMigrator {
     scanned: RawItem,
     plan: Extract<WritePlan, { kind: 'update' | 'delete' }>,
     signal: AbortSignal,
-  ): Promise<{ status: 'done' | 'conflict' | 'interrupted'; retries: number } | { status: 'failed'; reason: string; retries: number }> {
+  ): Promise<{ status: 'done' | 'conflict' | 'interrupted'; retries: number } | { status: 'failed'; why: FailureReason; retries: number }> {
     const { client, table, keyAttributes } = this.options;
     try {
       const response =
@@ -228,11 +230,11 @@ export class ItemMigrator {
       }
       const fatal = tableLevelError(error, table, plan.kind === 'delete' ? 'dynamodb:DeleteItem' : 'dynamodb:UpdateItem');
       if (fatal) throw fatal;
-      return { status: 'failed', reason: `${message(error)}${retries > 0 ? ` (after ${retries + 1} attempts)` : ''}`, retries };
+      return { status: 'failed', why: reason`${failureOf(error)}${retries > 0 ? ` (after ${retries + 1} attempts)` : ''}`, retries };
     }
   }
 
-  private async reread(item: RawItem, signal: AbortSignal): Promise<{ item?: RawItem; retries: number } | { error: string } | { interrupted: true }> {
+  private async reread(item: RawItem, signal: AbortSignal): Promise<{ item?: RawItem; retries: number } | { error: FailureReason } | { interrupted: true }> {
     const { client, table, keyAttributes } = this.options;
     try {
       const response = await within(signal, (abortSignal) =>
@@ -243,7 +245,7 @@ export class ItemMigrator {
       if (error instanceof InterruptedError) return { interrupted: true };
       const fatal = tableLevelError(error, table, 'dynamodb:GetItem');
       if (fatal) throw fatal;
-      return { error: message(error) };
+      return { error: errorReason(error) };
     }
   }
 }

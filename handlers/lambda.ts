@@ -6,6 +6,7 @@ import { builtInTuning, parseTuning } from '../workflow/input';
 import { createHandler } from './create-handler';
 import { migrationClientConfig } from './dynamodb-client';
 import { stepFunctionsExecutions } from './running-executions';
+import { telemetryFromEnv } from './telemetry';
 
 /** Configuration is read and checked at load, so a bad deployment fails on its first call, loudly. */
 function requireEnv(name: string): string {
@@ -31,6 +32,7 @@ export const handler = createHandler({
   ...(Number(process.env.RESERVED_CONCURRENCY) > 0 && { reservedConcurrency: Number(process.env.RESERVED_CONCURRENCY) }),
   // Locally, AWS_ENDPOINT_URL_SFN points this client at the local runner's own Step Functions API.
   executions: stepFunctionsExecutions(new SFNClient({})),
+  telemetry: telemetryFromEnv(),
 });
 
 /** The id of the bundled migration, so a local resume can check it is still the same one. */

@@ -6,6 +6,7 @@ import { packTotals, unpackTotals, type Totals } from '../workflow/totals';
 import { keyOf, type RawItem } from './attribute-values';
 import { decodeCursor, encodeCursor, START_CURSOR } from './cursor';
 import { batchClock, InterruptedError, within, type BatchClock } from './deadline';
+import { itemFailureFields } from './failure-reason';
 import type { ItemMigrator, ItemOutcome, ItemReport } from './item-migrator';
 import type { Landing } from './landing';
 import type { Logger } from './log';
@@ -121,9 +122,12 @@ async function runBatch(plan: Plan, segment: number, previous: SegmentProgress, 
     return progressOf(previous.calls + 1, startCursor, [...[...alreadyDone].map((key) => ({ key, done: true as const })), ...unsettled], tally);
   }
 
-  // After a table-level error, one item at a time: if it persists, the first item meets it before any other finishes.
-  const limit = pLimit(previous.halted ? 1 : ctx.writeConcurrency);
+  const limit = pLimit(ctx.writeConcurrency);
   let finishedHere = 0;
+  // Slow start: the call's first item goes alone, the rest once it is done. A table-level error
+  // (access denied, table gone) then costs one request, not a whole window of them, and a call
+  // that meets one has finished nothing and fails at once.
+  let firstDone: Promise<void> | undefined;
   const rate = itemsPerSecondPerSegment(plan);
   const pacer = new Pacer(rate);
   const entries: Entry[] = [];
@@ -151,6 +155,21 @@ async function runBatch(plan: Plan, segment: number, previous: SegmentProgress, 
   };
 
   const migrate = async (entry: Extract<Entry, { type: 'item' }>): Promise<void> => {
+    if (firstDone) await firstDone;
+    else {
+      let done!: () => void;
+      firstDone = new Promise((resolve) => (done = resolve));
+      try {
+        await migrateOne(entry);
+      } finally {
+        done();
+      }
+      return;
+    }
+    await migrateOne(entry);
+  };
+
+  const migrateOne = async (entry: Extract<Entry, { type: 'item' }>): Promise<void> => {
     await pacer.take();
     if (!open()) {
       entry.state = 'interrupted';
@@ -171,7 +190,7 @@ async function runBatch(plan: Plan, segment: number, previous: SegmentProgress, 
       entry.state = 'done';
       finishedHere += 1;
       tally.finished(report, report.key);
-      if (report.kind === 'failed') ctx.log('item.failed', { segment, key: report.key, reason: report.reason });
+      if (report.kind === 'failed') ctx.log('item.failed', { segment, ...itemFailureFields(report.key, report) });
     }
   };
 
@@ -254,8 +273,7 @@ async function runBatch(plan: Plan, segment: number, previous: SegmentProgress, 
   const ahead: AheadItem[] = cursor === undefined ? [] : [...[...done].map((key) => ({ key, done: true as const })), ...unknown];
   const calls = previous.calls + 1;
   ctx.log('batch.done', { segment, done: cursor === undefined, call: calls, totals: tally.totals });
-  const halted = fatal instanceof Error ? fatal.name : undefined;
-  return { ...progressOf(calls, cursor, ahead, tally), ...(halted && { halted }) };
+  return progressOf(calls, cursor, ahead, tally);
 }
 
 /** The progress to return: wire totals, and empty lists left out. */

@@ -86,7 +86,7 @@ export async function verifyBatch(plan: Plan, segment: number, previous: Segment
         cursor = page.LastEvaluatedKey ? encodeCursor(page.LastEvaluatedKey) : undefined;
       }
       totals.retries += effort.retries;
-      ctx.log('batch.done', { segment, pass: plan.pass, done: cursor === undefined, totals });
+      ctx.log('batch.done', { segment, done: cursor === undefined, totals });
       return {
         ...(cursor !== undefined && { cursor }),
         calls: previous.calls + 1,

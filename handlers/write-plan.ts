@@ -1,13 +1,14 @@
 import type { AttributeValue, DeleteItemCommandInput, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import type { TransformResult } from '../migrations/define';
 import { keyOf, sameAttributeValue, toRawItem, type RawItem } from './attribute-values';
+import { quoted, reason, type FailureReason } from './failure-reason';
 
 /** What one transform result means for the table. */
 export type WritePlan =
   | { kind: 'unchanged' }
   | { kind: 'update'; set: RawItem; remove: string[] }
   | { kind: 'delete' }
-  | { kind: 'invalid'; reason: string };
+  | ({ kind: 'invalid' } & FailureReason);
 
 const kindOf = (value: unknown): string =>
   Array.isArray(value) ? 'an array' : value instanceof Set ? 'a Set' : value === null ? 'null' : `a ${typeof value}`;
@@ -22,20 +23,21 @@ export function planWrite(scanned: RawItem, result: TransformResult, keyAttribut
   if (typeof result !== 'object' || Array.isArray(result) || result instanceof Set || result instanceof Uint8Array) {
     return {
       kind: 'invalid',
-      reason: `transform returned ${kindOf(result)}; return the item object, undefined to leave it unchanged, or null to delete it`,
+      ...reason`transform returned ${kindOf(result)}; return the item object, undefined to leave it unchanged, or null to delete it`,
     };
   }
   let next: RawItem;
   try {
     next = toRawItem(result);
   } catch (error) {
-    return { kind: 'invalid', reason: `transform returned a value DynamoDB cannot store: ${(error as Error).message}` };
+    // The marshaller's message can quote the value (a number too large for JavaScript, say).
+    return { kind: 'invalid', ...reason`transform returned a value DynamoDB cannot store: ${quoted((error as Error).message)}` };
   }
   for (const name of keyAttributes) {
     const after = next[name];
-    if (after === undefined) return { kind: 'invalid', reason: `transform removed key attribute '${name}'; keys cannot change` };
+    if (after === undefined) return { kind: 'invalid', ...reason`transform removed key attribute '${name}'; keys cannot change` };
     if (!sameAttributeValue(scanned[name]!, after)) {
-      return { kind: 'invalid', reason: `transform changed key attribute '${name}'; keys cannot change (write a new item instead)` };
+      return { kind: 'invalid', ...reason`transform changed key attribute '${name}'; keys cannot change (write a new item instead)` };
     }
   }
   const set: RawItem = {};

@@ -65,7 +65,9 @@ export function localStepFunctionsApi(): Promise<{ endpoint: string }> {
         response.end(JSON.stringify(body));
       });
     });
+    // Neither the server nor its connections keep the process alive.
     server.unref();
+    server.on('connection', (socket) => socket.unref());
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve({ endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server }));
   });

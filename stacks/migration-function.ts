@@ -21,6 +21,8 @@ export interface MigrationFunctionProps {
   /** The state machine whose running executions Prepare looks at, and an ARN pattern of those executions. */
   stateMachine: { arn: string; executionsArn: string };
   logRetentionDays: number;
+  /** Lambda's application log level (advanced logging controls), which Powertools' Logger follows. */
+  logLevel: string;
 }
 
 /** The migration Lambda and what it needs. */
@@ -72,7 +74,8 @@ export function migrationFunction(stack: TerraformStack, props: MigrationFunctio
         RESERVED_CONCURRENCY: Fn.tostring(props.reservedConcurrency),
       },
     },
-    loggingConfig: { logFormat: 'Text', logGroup: logGroup.name },
+    // JSON: Powertools writes one JSON object per line, and Lambda's own lines (START, REPORT) become JSON too.
+    loggingConfig: { logFormat: 'JSON', applicationLogLevel: props.logLevel, systemLogLevel: 'INFO', logGroup: logGroup.name },
     // The log group must exist with its retention before the first invocation could create it
     // without one, and the role must be able to write to it.
     dependsOn: [logGroup, policy],

@@ -7,6 +7,8 @@ import { Fn, Op, TerraformLocal, TerraformOutput, TerraformStack, Token, propert
 import type { Construct } from 'constructs';
 import type { LambdaBundle } from '../bundle/lambda-bundle';
 import type { Tuning } from '../workflow/input';
+import { migrationAlarms } from './alarms';
+import { migrationDashboard } from './dashboard';
 import { migrationFunction } from './migration-function';
 import { migrationStateMachine } from './migration-state-machine';
 import { executionsArnOf, stateMachineArns } from '../workflow/deployment';
@@ -18,14 +20,19 @@ import { isEmptyString, migrationVariables } from './variables';
 export interface MigrationStackConfig {
   /** The Lambda bundle with the chosen migration module. */
   bundle: LambdaBundle;
+  /** The id of the migration in the bundle: the dashboard and the alarms show its metrics. */
+  migrationId: string;
 }
 
 /** Seconds the state machine waits on one MigrateBatch call beyond the Lambda's own timeout. */
 const BATCH_TIMEOUT_MARGIN_SECONDS = 60;
 
+/** The smallest period CloudWatch graphs metrics at, in seconds. */
+const METRIC_PERIOD_STEP_SECONDS = 60;
+
 /**
  * Everything one table's migration needs: the Lambda, the state machine, a role and a log group for
- * each, driven by Terraform variables. The region and credentials come from the standard AWS
+ * each, a dashboard and optional alarms, driven by Terraform variables. The region and credentials come from the standard AWS
  * provider settings (AWS_REGION, AWS_PROFILE, ...).
  */
 export class MigrationStack extends TerraformStack {
@@ -77,6 +84,7 @@ export class MigrationStack extends TerraformStack {
         executionsArn: executionsArnOf(location, names.stateMachineName),
       },
       logRetentionDays: vars.logRetentionDays.numberValue,
+      logLevel: vars.lambdaLogLevel.stringValue,
     });
 
     const workflow = migrationStateMachine(this, {
@@ -96,6 +104,27 @@ export class MigrationStack extends TerraformStack {
       },
     });
 
+    // Composed from the name, like the role policy's, so the dashboard and the alarms are known at plan time.
+    const { stateMachineArn } = stateMachineArns(location, names.stateMachineName);
+    const dashboard = migrationDashboard(this, names.dashboardName, {
+      region: location.region,
+      migrationId: config.migrationId,
+      tableName: vars.tableName.stringValue,
+      functionName: names.functionName,
+      stateMachineArn,
+      lambdaLogGroup: names.lambdaLogGroup,
+      // A batch publishes its metrics when it ends, so a graph period shorter than a batch would show bursts and gaps.
+      periodSeconds: Op.mul(Fn.ceil(Op.div(vars.lambdaTimeout.numberValue, METRIC_PERIOD_STEP_SECONDS)), METRIC_PERIOD_STEP_SECONDS),
+    });
+    const alarms = migrationAlarms(this, {
+      enabled: vars.alarmsEnabled.booleanValue,
+      topicArn: vars.alarmTopicArn.stringValue,
+      names: { topic: names.alarmTopic, failedItems: names.failedItemsAlarm, executionFailed: names.executionFailedAlarm },
+      migrationId: config.migrationId,
+      tableName: vars.tableName.stringValue,
+      stateMachineArn,
+    });
+
     const outputs = {
       state_machine_arn: { value: workflow.stateMachine.arn, description: 'ARN of the migration state machine.' },
       function_name: { value: migrate.fn.functionName, description: 'Name of the migration Lambda.' },
@@ -106,6 +135,8 @@ export class MigrationStack extends TerraformStack {
         description: 'Starts a dry run; drop "dryRun" (or set it to false) to write.',
       },
       table_arn: { value: tableArn, description: 'ARN of the migrated table (given or looked up).' },
+      dashboard_url: { value: dashboard.url, description: "The migration's CloudWatch dashboard." },
+      alarm_topic_arn: { value: alarms.topicArn, description: 'SNS topic the alarms notify (null when alarms_enabled is false); subscribe to it to be told.' },
     };
     for (const [name, output] of Object.entries(outputs)) {
       // Output ids get a suffix because `table_arn` is also a variable's id; the logical id is the output name.

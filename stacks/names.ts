@@ -4,6 +4,10 @@ export interface ResourceNames {
   stateMachineName: string;
   lambdaLogGroup: string;
   stateMachineLogGroup: string;
+  dashboardName: string;
+  failedItemsAlarm: string;
+  executionFailedAlarm: string;
+  alarmTopic: string;
 }
 
 /** The names for one prefix (a plain string or a Terraform expression). */
@@ -16,5 +20,9 @@ export function resourceNames(prefix: string): ResourceNames {
     lambdaLogGroup: `/aws/lambda/${functionName}`,
     // The /aws/vendedlogs/ prefix keeps Step Functions' log delivery within the resource policy size limit.
     stateMachineLogGroup: `/aws/vendedlogs/states/${stateMachineName}`,
+    dashboardName: stateMachineName,
+    failedItemsAlarm: `${prefix}-failed-items`,
+    executionFailedAlarm: `${prefix}-execution-failed`,
+    alarmTopic: `${prefix}-alarms`,
   };
 }

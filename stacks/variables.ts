@@ -15,6 +15,12 @@ export const lambdaLimits = {
 /** Step Functions' logging levels (LoggingConfiguration.level). */
 export const STATE_MACHINE_LOG_LEVELS = ['ALL', 'ERROR', 'FATAL', 'OFF'] as const;
 
+/** The log levels of Lambda's advanced logging controls (application_log_level). */
+export const LAMBDA_LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
+
+/** An SNS topic ARN, as `alarm_topic_arn` must be when it is not empty (no backslashes: HCL strings would need them doubled). */
+export const SNS_TOPIC_ARN_PATTERN = '^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}([.]fifo)?$';
+
 /** The pattern `name_prefix` must match: it becomes part of role, function and state machine names. */
 export const NAME_PREFIX_PATTERN = '^[A-Za-z0-9_-]{1,40}$';
 
@@ -46,6 +52,9 @@ export interface MigrationVariables {
   logRetentionDays: TerraformVariable;
   stateMachineLogLevel: TerraformVariable;
   stateMachineIncludeExecutionData: TerraformVariable;
+  lambdaLogLevel: TerraformVariable;
+  alarmsEnabled: TerraformVariable;
+  alarmTopicArn: TerraformVariable;
   namePrefix: TerraformVariable;
 }
 
@@ -160,6 +169,33 @@ export function migrationVariables(stack: TerraformStack): MigrationVariables {
     description: 'Whether state inputs and outputs (which can hold item keys and sample items) go into the state machine log events.',
   });
 
+  // INFO: batch summaries and item failures with key and reason. DEBUG adds each failure's whole
+  // reason, which can quote attribute values (a transform's error message).
+  const lambdaLogLevel = new TerraformVariable(stack, 'lambda_log_level', {
+    type: 'string',
+    default: 'INFO',
+    description: 'Lowest level of the migration Lambda log lines that reach its log group: TRACE, DEBUG, INFO, WARN, ERROR or FATAL. DEBUG adds the whole reason of each item failure, which can quote attribute values.',
+  });
+  lambdaLogLevel.addValidation({
+    condition: Fn.contains([...LAMBDA_LOG_LEVELS], lambdaLogLevel.stringValue),
+    errorMessage: `lambda_log_level must be one of ${LAMBDA_LOG_LEVELS.join(', ')}.`,
+  });
+
+  const alarmsEnabled = new TerraformVariable(stack, 'alarms_enabled', {
+    type: 'bool',
+    default: false,
+    description: 'Whether to create CloudWatch alarms on failed items and on a failed execution, notifying alarm_topic_arn (or a new SNS topic).',
+  });
+  const alarmTopicArn = new TerraformVariable(stack, 'alarm_topic_arn', {
+    type: 'string',
+    default: '',
+    description: 'SNS topic the alarms notify; leave empty to create one (<name_prefix>-alarms) when alarms_enabled is true.',
+  });
+  alarmTopicArn.addValidation({
+    condition: Op.or(isEmptyString(alarmTopicArn.stringValue), Fn.can(Fn.regex(SNS_TOPIC_ARN_PATTERN, alarmTopicArn.stringValue))),
+    errorMessage: 'alarm_topic_arn must be empty or an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>).',
+  });
+
   const namePrefix = new TerraformVariable(stack, 'name_prefix', {
     type: 'string',
     default: 'ddb-migration',
@@ -180,6 +216,9 @@ export function migrationVariables(stack: TerraformStack): MigrationVariables {
     logRetentionDays,
     stateMachineLogLevel,
     stateMachineIncludeExecutionData,
+    lambdaLogLevel,
+    alarmsEnabled,
+    alarmTopicArn,
     namePrefix,
   };
 }

@@ -43,6 +43,8 @@ export const planSchema = tuningSchema.extend({
   keyAttributes: z.array(z.string()).min(1).max(2),
   itemEstimate: z.number().int().min(0),
   backupName: z.string(),
+  /** The execution's name, so every later step's log lines say which run they belong to (absent in older plans). */
+  executionName: z.string().min(1).optional(),
 });
 export type Plan = z.infer<typeof planSchema>;
 
@@ -76,12 +78,6 @@ export type AheadItem = z.infer<typeof aheadItemSchema>;
 export const segmentProgressSchema = z.strictObject({
   cursor: z.string().min(1).optional(),
   ahead: z.array(aheadItemSchema).optional(),
-  /**
-   * A table-level error (access denied, table gone) stopped the last call after it had finished
-   * items; the next call goes one item at a time and fails at once if the error persists, so the
-   * failed state's input is exact progress for a redrive.
-   */
-  halted: z.string().optional(),
   /** Verification passes: the segment's order-independent digest of its items so far (16 hex digits). */
   digest: z.string().regex(/^[0-9a-f]{16}$/).optional(),
   calls: z.number().int().min(0),

@@ -61,6 +61,8 @@ export type ResultOf<S extends StepName> = StepResults[S];
 /** The part of the Lambda context the steps use. */
 export interface InvocationContext {
   getRemainingTimeInMillis(): number;
+  /** The Lambda request id; local runs have none. */
+  awsRequestId?: string;
 }
 
 /** Runs any step: the Lambda handler, and what local runs and tests invoke. */

@@ -216,6 +216,7 @@ describe('Prepare', () => {
         keyAttributes: ['pk', 'sk'],
         itemEstimate: 0,
         backupName: `${table}-m-exec-1`,
+        executionName: 'exec:1',
       },
       segments: [0, 1, 2],
       passes: [],

@@ -29,7 +29,6 @@ export function inProcessLambda(
     safetyMarginMs: options.safetyMarginMs ?? 2_000,
     ...(options.writeConcurrency !== undefined && { writeConcurrency: options.writeConcurrency }),
     executions: localRunningExecutions(),
-    log: () => undefined,
   });
   return { handler, client };
 }

@@ -13,7 +13,7 @@ import { MigrationStack } from '../../stacks/migration-stack';
 import { jsonWithTerraformNumbers } from '../../stacks/terraform-json';
 import { AWS_PROVIDER_VERSIONS } from '../../stacks/terraform-settings';
 import { handlerActions } from '../support/handler-calls';
-import { LOG_RETENTION_DAYS, STATE_MACHINE_LOG_LEVELS } from '../../stacks/variables';
+import { LAMBDA_LOG_LEVELS, LOG_RETENTION_DAYS, STATE_MACHINE_LOG_LEVELS } from '../../stacks/variables';
 import { migrationWorkflow } from '../../workflow/definition';
 import { builtInTuning, limits } from '../../workflow/input';
 
@@ -53,7 +53,7 @@ const allPolicyDocuments = (): [string, PolicyDocument][] => [
 
 beforeAll(() => {
   bundle = bundleLambda(defaultMigrationFile);
-  stack = new MigrationStack(Testing.app(), 'test', { bundle });
+  stack = new MigrationStack(Testing.app(), 'test', { bundle, migrationId: 'clf-to-epoch' });
   tf = JSON.parse(Testing.synth(stack));
 });
 
@@ -63,14 +63,18 @@ describe('GIVEN the stack synthesized with the default migration', () => {
       const addresses = (kind: Block, prefix = '') =>
         Object.entries(kind).flatMap(([type, blocks]) => Object.keys(blocks as Block).map((name) => `${prefix}${type}.${name}`));
       expect([...addresses(tf.data, 'data.'), ...addresses(tf.resource)].sort()).toStrictEqual([
+        'aws_cloudwatch_dashboard.dashboard',
         'aws_cloudwatch_log_group.lambda_logs',
         'aws_cloudwatch_log_group.state_machine_logs',
+        'aws_cloudwatch_metric_alarm.execution_failed',
+        'aws_cloudwatch_metric_alarm.failed_items',
         'aws_iam_role.lambda_role',
         'aws_iam_role.state_machine_role',
         'aws_iam_role_policy.lambda_policy',
         'aws_iam_role_policy.state_machine_policy',
         'aws_lambda_function.migrate',
         'aws_sfn_state_machine.migration',
+        'aws_sns_topic.alarm_topic',
         'data.aws_caller_identity.caller',
         'data.aws_dynamodb_table.table',
         'data.aws_partition.partition',
@@ -109,6 +113,9 @@ describe('GIVEN the stack synthesized with the default migration', () => {
         expect([name, 'default' in variable]).toStrictEqual([name, name !== 'table_name']);
       }
       expect(Object.keys(tf.variable).sort()).toStrictEqual([
+        'alarm_topic_arn',
+        'alarms_enabled',
+        'lambda_log_level',
         'lambda_memory_size',
         'lambda_reserved_concurrency',
         'lambda_timeout',
@@ -216,9 +223,23 @@ describe('GIVEN the stack synthesized with the default migration', () => {
         memory_size: '${var.lambda_memory_size}',
         timeout: '${var.lambda_timeout}',
         role: '${aws_iam_role.lambda_role.arn}',
-        logging_config: { log_group: '${aws_cloudwatch_log_group.lambda_logs.name}' },
       });
       expect(fn.depends_on).toContain('aws_cloudwatch_log_group.lambda_logs');
+    });
+
+    it('THEN it logs JSON to its own log group, application lines at lambda_log_level (INFO unless chosen), which Powertools follows', () => {
+      expect(resource('aws_lambda_function', 'migrate').logging_config).toStrictEqual({
+        log_format: 'JSON',
+        application_log_level: '${var.lambda_log_level}',
+        system_log_level: 'INFO',
+        log_group: '${aws_cloudwatch_log_group.lambda_logs.name}',
+      });
+      expect(tf.variable.lambda_log_level).toMatchObject({
+        type: 'string',
+        default: 'INFO',
+        validation: [{ condition: '${contains(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"], var.lambda_log_level)}' }],
+      });
+      expect(LAMBDA_LOG_LEVELS).toStrictEqual(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL']);
     });
 
     it('THEN its code is the bundle asset, and the hash that triggers an update follows the asset', () => {
@@ -391,7 +412,7 @@ describe('GIVEN the stack synthesized with the default migration', () => {
   });
 
   describe('WHEN its outputs are read', () => {
-    it('THEN they name the state machine, the function, both log groups, the table and a ready start command', () => {
+    it('THEN they name the state machine, the function, both log groups, the table, a ready start command, the dashboard and the alarm topic', () => {
       const values = Object.fromEntries(Object.entries(tf.output as Block).map(([name, o]) => [name, o.value]));
       expect(values).toStrictEqual({
         state_machine_arn: '${aws_sfn_state_machine.migration.arn}',
@@ -400,6 +421,9 @@ describe('GIVEN the stack synthesized with the default migration', () => {
         state_machine_log_group: '${aws_cloudwatch_log_group.state_machine_logs.name}',
         start_execution_command: `aws stepfunctions start-execution --region \${data.aws_service.states.region} --state-machine-arn \${aws_sfn_state_machine.migration.arn} --input '{"dryRun":true}'`,
         table_arn: ref.tableArn,
+        dashboard_url:
+          'https://${data.aws_service.states.region}.console.aws.amazon.com/cloudwatch/home?region=${data.aws_service.states.region}#dashboards/dashboard/${aws_cloudwatch_dashboard.dashboard.dashboard_name}',
+        alarm_topic_arn: '${local.alarm_topic_arn_resolved}',
       });
       for (const [name, output] of Object.entries(tf.output as Block)) expect([name, typeof output.description]).toStrictEqual([name, 'string']);
     });

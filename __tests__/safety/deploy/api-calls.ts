@@ -22,6 +22,9 @@ export interface Deployment {
   stateMachineName: string;
   functionName: string;
   lambdaLogGroup: string;
+  dashboardName: string;
+  alarmNames: string[];
+  alarmTopicName: string;
 }
 
 /** The ARN prefix of a regional service in the deployment, e.g. `arn:aws:states:us-east-1:123456789012`. */

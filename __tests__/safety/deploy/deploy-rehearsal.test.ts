@@ -16,6 +16,7 @@ import { dynamoDbClient } from '../../../local/connection';
 import { startEmbeddedDynamoDB, type EmbeddedDynamoDB } from '../../../local/embedded-dynamodb';
 import { clfToEpochSeconds } from '../../../migrations/examples/clf-to-epoch';
 import type { LocalRunResult } from '../../../local/runner';
+import { failuresQuery, METRIC_NAMESPACE, metricDimensions } from '../../../workflow/telemetry';
 import { arnOf, lambdaCalls, stateMachineCalls, type ApiCall, type Deployment } from './api-calls';
 import { applyCalls, deployerPolicy, type ContextualCall } from './deployer-calls';
 import { decisions } from './iam-simulation';
@@ -58,10 +59,12 @@ let stackDir: string;
 let tableArn: string;
 let account: string;
 let validation: Diagnostic[];
-/** The plans of both configurations: the table ARN given, and looked up from the name. */
+/** The plans of both configurations: the table ARN given (alarms off, the default), and looked up from the name (alarms on). */
 let plans: Record<'given' | 'lookedUp', PlanRun>;
 /** The looked-up configuration's plan, read back. */
 let shown: ShownPlan;
+/** The given-ARN configuration's plan, read back. */
+let shownGiven: ShownPlan;
 let deployment: Deployment;
 
 async function seedTable(): Promise<string> {
@@ -106,7 +109,7 @@ if (setup.ready) {
     };
     const configurations = {
       given: { table_name: TABLE, table_arn: tableArn },
-      lookedUp: { table_name: TABLE },
+      lookedUp: { table_name: TABLE, alarms_enabled: true },
     };
     for (const [name, variables] of Object.entries(configurations)) prepareConfiguration(stackDir, join(workDir, name), variables, aws, standIns);
     // Validation does not depend on variables: the synthesized folder, as users get it, is validated once.
@@ -116,7 +119,7 @@ if (setup.ready) {
       initPlan(setup, join(workDir, 'lookedUp')),
     ]);
     [validation, plans] = [validated, { given, lookedUp }];
-    shown = await showPlan(setup, join(workDir, 'lookedUp'));
+    [shown, shownGiven] = await Promise.all([showPlan(setup, join(workDir, 'lookedUp')), showPlan(setup, join(workDir, 'given'))]);
 
     const after = (address: string, attribute: string) => String(planned(shown.plan, address)[attribute]);
     deployment = {
@@ -127,6 +130,9 @@ if (setup.ready) {
       stateMachineName: after('aws_sfn_state_machine.migration', 'name'),
       functionName: after('aws_lambda_function.migrate', 'function_name'),
       lambdaLogGroup: after('aws_cloudwatch_log_group.lambda_logs', 'name'),
+      dashboardName: after('aws_cloudwatch_dashboard.dashboard', 'dashboard_name'),
+      alarmNames: ['failed_items', 'execution_failed'].map((name) => after(`aws_cloudwatch_metric_alarm.${name}[0]`, 'alarm_name')),
+      alarmTopicName: after('aws_sns_topic.alarm_topic[0]', 'name'),
     };
   }, 300_000);
 
@@ -154,11 +160,23 @@ describe('GIVEN the stack synthesized as cdktf does, for a table ARN given and f
       }
     });
 
-    rehearse('THEN the plan creates every resource the synthesized JSON declares, and nothing else', async () => {
-      const synthesized = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as { resource: Record<string, Record<string, unknown>> };
-      const declared = Object.entries(synthesized.resource).flatMap(([type, blocks]) => Object.keys(blocks).map((name) => `${type}.${name}`));
-      expect(declared).toHaveLength(8);
+    rehearse('THEN with alarms on the plan creates every resource the synthesized JSON declares, and nothing else', async () => {
+      const synthesized = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as { resource: Record<string, Record<string, { count?: unknown }>> };
+      const declared = Object.entries(synthesized.resource).flatMap(([type, blocks]) =>
+        Object.entries(blocks).map(([name, block]) => `${type}.${name}${'count' in block ? '[0]' : ''}`),
+      );
+      expect(declared).toHaveLength(12);
       expect(shown.plan.resource_changes.map((r) => [r.address, r.change.actions]).sort()).toStrictEqual(declared.sort().map((address) => [address, ['create']]));
+    });
+
+    rehearse('THEN with the defaults (alarms off) the plan creates the same but the alarms and their topic', async () => {
+      const addresses = (plan: PlanJson) => plan.resource_changes.map((r) => r.address).sort();
+      expect(addresses(shown.plan).filter((address) => !addresses(shownGiven.plan).includes(address))).toStrictEqual([
+        'aws_cloudwatch_metric_alarm.execution_failed[0]',
+        'aws_cloudwatch_metric_alarm.failed_items[0]',
+        'aws_sns_topic.alarm_topic[0]',
+      ]);
+      expect(addresses(shownGiven.plan)).toContain('aws_cloudwatch_dashboard.dashboard');
     });
 
     rehearse('THEN the table is read from DynamoDB only when no ARN is given, and resolves to its ARN', async () => {
@@ -181,6 +199,45 @@ describe('GIVEN the stack synthesized as cdktf does, for a table ARN given and f
 
     rehearse('THEN the logging defaults reach the state machine: errors only, no execution data', async () => {
       expect(planned(shown.plan, 'aws_sfn_state_machine.migration').logging_configuration).toMatchObject([{ level: 'ERROR', include_execution_data: false }]);
+    });
+
+    rehearse('THEN the Lambda logs JSON at INFO by default, the format Powertools writes and Lambda parses', async () => {
+      expect(planned(shown.plan, 'aws_lambda_function.migrate').logging_config).toMatchObject([{ log_format: 'JSON', application_log_level: 'INFO', system_log_level: 'INFO' }]);
+    });
+
+    rehearse("THEN the dashboard body as Terraform renders it is JSON graphing this migration of this table, this function and this state machine, in the provider's region", async () => {
+      const body = JSON.parse(String(planned(shown.plan, 'aws_cloudwatch_dashboard.dashboard').dashboard_body)) as { widgets: { type: string; properties: Record<string, any> }[] };
+      const graphs = body.widgets.filter((w) => w.type === 'metric');
+      expect(graphs.length).toBeGreaterThan(5);
+      const rows: unknown[][] = graphs.flatMap((w) => w.properties.metrics as unknown[][]);
+      const stateMachineArn = `${arnOf(deployment, 'states')}:stateMachine:${deployment.stateMachineName}`;
+      for (const w of graphs) expect([w.properties.title, w.properties.region, w.properties.period]).toStrictEqual([w.properties.title, REGION, 900]);
+      expect(rows).toEqual(
+        expect.arrayContaining([
+          [METRIC_NAMESPACE, 'failed', ...Object.entries(metricDimensions({ migrationId: 'clf-to-epoch', table: TABLE })).flat(), expect.any(Object)],
+          ['AWS/Lambda', 'Errors', 'FunctionName', deployment.functionName, expect.any(Object)],
+          ['AWS/States', 'ExecutionsFailed', 'StateMachineArn', stateMachineArn, expect.any(Object)],
+          ['AWS/DynamoDB', 'ConsumedWriteCapacityUnits', 'TableName', TABLE, expect.any(Object)],
+        ]),
+      );
+      expect(JSON.stringify(body)).not.toContain('${');
+      expect(body.widgets.filter((w) => w.type === 'log').map((w) => w.properties.query)).toContain(`SOURCE '${deployment.lambdaLogGroup}' | ${failuresQuery()}`);
+      expect(shown.plan.planned_values.outputs?.dashboard_url?.value).toBe(
+        `https://${REGION}.console.aws.amazon.com/cloudwatch/home?region=${REGION}#dashboards/dashboard/${deployment.dashboardName}`,
+      );
+    });
+
+    rehearse('THEN with alarms on, both alarms notify the topic the stack creates and watch this migration and this state machine', async () => {
+      const failedItems = planned(shown.plan, 'aws_cloudwatch_metric_alarm.failed_items[0]');
+      const executionFailed = planned(shown.plan, 'aws_cloudwatch_metric_alarm.execution_failed[0]');
+      expect(failedItems).toMatchObject({ namespace: METRIC_NAMESPACE, metric_name: 'failed', dimensions: metricDimensions({ migrationId: 'clf-to-epoch', table: TABLE }) });
+      expect(executionFailed).toMatchObject({ namespace: 'AWS/States', metric_name: 'ExecutionsFailed', dimensions: { StateMachineArn: `${arnOf(deployment, 'states')}:stateMachine:${deployment.stateMachineName}` } });
+      // The topic's ARN is known only after apply.
+      const unknown = (address: string) => shown.plan.resource_changes.find((r) => r.address === address)!.change.after_unknown;
+      for (const address of ['aws_cloudwatch_metric_alarm.failed_items[0]', 'aws_cloudwatch_metric_alarm.execution_failed[0]']) {
+        expect(unknown(address)).toMatchObject({ alarm_actions: true, ok_actions: true });
+      }
+      expect(planned(shown.plan, 'aws_sns_topic.alarm_topic[0]')).toMatchObject({ name: 'ddb-migration-alarms' });
     });
   });
 
@@ -324,6 +381,10 @@ describe('GIVEN the stack synthesized as cdktf does, for a table ARN given and f
         { action: 'lambda:UpdateFunctionCode', resource: `${arnOf(deployment, 'lambda')}:function:other-function` },
         { action: 'states:DeleteStateMachine', resource: `${arnOf(deployment, 'states')}:stateMachine:other-migration` },
         { action: 'logs:DeleteLogGroup', resource: `${arnOf(deployment, 'logs')}:log-group:/aws/lambda/other-function` },
+        { action: 'cloudwatch:DeleteDashboards', resource: `arn:aws:cloudwatch::${account}:dashboard/other-dashboard` },
+        { action: 'cloudwatch:DeleteAlarms', resource: `${arnOf(deployment, 'cloudwatch')}:alarm:other-alarm` },
+        { action: 'sns:DeleteTopic', resource: `${arnOf(deployment, 'sns')}:other-topic` },
+        { action: 'sns:Publish', resource: `${arnOf(deployment, 'sns')}:${deployment.alarmTopicName}` },
       ];
       expect(await verdicts(others)).toStrictEqual(expected(others, 'ImplicitlyDenied'));
     });

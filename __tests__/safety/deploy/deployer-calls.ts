@@ -76,5 +76,12 @@ export function applyCalls(d: Deployment): ContextualCall[] {
     ),
     // The provider validates a definition once it is known: at plan on later deploys, during apply on the first.
     { action: 'states:ValidateStateMachineDefinition', resource: '*' },
+    // Dashboards are global: their ARN has no region.
+    ...on([`arn:${d.partition}:cloudwatch::${d.account}:dashboard/${d.dashboardName}`], ['cloudwatch:PutDashboard', 'cloudwatch:GetDashboard', 'cloudwatch:DeleteDashboards']),
+    ...on(
+      d.alarmNames.map((name) => `${arnOf(d, 'cloudwatch')}:alarm:${name}`),
+      ['cloudwatch:PutMetricAlarm', 'cloudwatch:DescribeAlarms', 'cloudwatch:DeleteAlarms', 'cloudwatch:ListTagsForResource'],
+    ),
+    ...on([`${arnOf(d, 'sns')}:${d.alarmTopicName}`], ['sns:CreateTopic', 'sns:GetTopicAttributes', 'sns:SetTopicAttributes', 'sns:DeleteTopic', 'sns:ListTagsForResource']),
   ];
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { App } from 'cdktf';
 import type { LambdaBundle } from '../../../bundle/lambda-bundle';
 import { MigrationStack } from '../../../stacks/migration-stack';
+import { bundledMigrationId } from '../../../stacks/synth-report';
 import { terraform, type TerraformSetup } from './terraform';
 
 /** The stack id the rehearsal synthesizes. */
@@ -19,7 +20,7 @@ export const REHEARSAL_STACK = 'rehearsal';
 export function synthesize(root: string, bundle: LambdaBundle): string {
   mkdirSync(join(root, 'cdktf.out'), { recursive: true });
   const app = new App({ outdir: join(root, 'cdktf.out') });
-  new MigrationStack(app, REHEARSAL_STACK, { bundle });
+  new MigrationStack(app, REHEARSAL_STACK, { bundle, migrationId: bundledMigrationId(bundle) });
   app.synth();
   return join(root, 'cdktf.out', 'stacks', REHEARSAL_STACK);
 }
@@ -129,7 +130,7 @@ export interface ShownPlan {
 }
 
 /** Copies the synthesized stack into `dir` with its variables, the provider override and the stand-ins. */
-export function prepareConfiguration(stackDir: string, dir: string, variables: Record<string, string>, aws: LocalAws, standIns: StandIns): void {
+export function prepareConfiguration(stackDir: string, dir: string, variables: Record<string, string | boolean>, aws: LocalAws, standIns: StandIns): void {
   cpSync(stackDir, dir, { recursive: true });
   const stackJson = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')) as Json;
   writeFileSync(join(dir, 'terraform.tfvars.json'), JSON.stringify(variables, null, 2));
