@@ -134,7 +134,7 @@ export async function runWorkflowLocally(options: LocalRunOptions): Promise<Loca
     taskHandler: (task) => options.taskOverrides?.[task.name] ?? byResource[task.resource],
     mapRun: (props) => runDistributedMap(props, env),
     meter,
-    waitMs: 20,
+    waitMs: 1,
     retryMs: 10,
     callTimeoutMs: options.lambdaTimeoutMs ?? DEFAULT_LAMBDA_TIMEOUT_MS,
     onRecordChange: () => options.onRecordChange?.(record),

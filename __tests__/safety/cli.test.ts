@@ -54,8 +54,8 @@ async function seededTable(count: number): Promise<string> {
 
 describe('ddb-migrate run', () => {
   it('runs the embedded demo and verifies every item', async () => {
-    const { code, stdout } = await cli('run', '--items', '600');
-    expect(stdout).toContain('Verification: 600/600 items migrated correctly');
+    const { code, stdout } = await cli('run', '--items', '200');
+    expect(stdout).toContain('Verification: 200/200 items migrated correctly');
     expect(stdout).toMatch(/status\s+SUCCEEDED/);
     expect(stdout).toMatch(/example after:\s+{"requestId":"req-\d+","timestamp":\d+}/);
     expect(code).toBe(0);

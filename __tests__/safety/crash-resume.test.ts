@@ -18,8 +18,8 @@ import { canonical, itemsByKey, testClient, useTestDb, type RawItem } from '../s
 import { countCalls } from '../support/faults';
 import { inProcessLambda, runOurs } from '../support/run-ours';
 
-const ITEMS = 1_200;
-/** Two segments of 600 items in pages of 20, and calls of 300 ms of work: each segment takes several MigrateBatch calls. */
+const ITEMS = 600;
+/** Two segments of 300 items in pages of 20, and calls of 500 ms of work: each segment takes several MigrateBatch calls. */
 const baseInput = { skipBackup: true, totalSegments: 2, maxConcurrency: 2, pageSize: 20 };
 const TIMEOUT_MS = 2_000;
 const MARGIN_MS = 1_500;
@@ -102,7 +102,7 @@ async function crashThenResume(migration: Migration, extraInput: Record<string, 
 const convertedKeys = (items: Map<string, RawItem>) => [...items.entries()].filter(([, item]) => item.timestamp?.N !== undefined).map(([key]) => key);
 const notConvertedKeys = (items: Map<string, RawItem>) => [...items.entries()].filter(([, item]) => item.timestamp?.N === undefined).map(([key]) => key).sort();
 
-describe('GIVEN a migration of 1,200 items whose Lambda dies in the middle of a batch', () => {
+describe('GIVEN a migration of 600 items whose Lambda dies in the middle of a batch', () => {
   it('WHEN the transform is idempotent (the CLF example) and the run is resumed from its checkpoint THEN every item is converted once and nothing is written twice', async () => {
     const r = await crashThenResume(clfToEpoch);
 
