@@ -13,6 +13,9 @@ const common = {
 
 module.exports = {
   testTimeout: 120000,
+  // Two workers even on two cores: the safety tests mostly wait (on a DynamoDB in a child process,
+  // on deadlines and retry pauses), so two files at once take far less than twice as long.
+  maxWorkers: 2,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/__tests__/unit/**/*.test.ts'] },
     { ...common, displayName: 'safety', testMatch: ['<rootDir>/__tests__/safety/**/*.test.ts'] },
