@@ -4,6 +4,7 @@ import type { Plan } from '../workflow/contract';
 import { InvalidInputError } from '../workflow/errors';
 import { resolveInput, type Tuning } from '../workflow/input';
 import type { ResultOf } from '../workflow/steps';
+import { isLimited, resolveCapacityBudget } from './capacity-budget';
 import { tableLevelError } from './sdk-errors';
 
 /** DynamoDB's rules for a backup name: 3 to 255 of letters, digits, `_`, `-` and `.`. */
@@ -42,6 +43,7 @@ export async function prepare(
       ['versionAttribute: is a key attribute'],
     );
   }
+  const budget = resolveCapacityBudget(resolved, described.Table ?? {});
   const plan: Plan = {
     table: deps.table,
     migrationId: deps.migration.id,
@@ -49,6 +51,7 @@ export async function prepare(
     keyAttributes,
     itemEstimate: described.Table?.ItemCount ?? 0,
     backupName: backupNameFor(deps.table, deps.migration.id, executionName),
+    ...(isLimited(budget) && { budget }),
   };
   return { plan, segments: Array.from({ length: plan.totalSegments }, (_, i) => i) };
 }
