@@ -67,3 +67,15 @@ export function within<T>(signal: AbortSignal, work: (signal: AbortSignal) => Pr
     );
   });
 }
+
+/**
+ * A call that the batch's time or capacity budget did not let out: it was never sent, so (unlike an
+ * interrupted call) it cannot have changed anything.
+ */
+export class NotSentError extends InterruptedError {
+  constructor() {
+    super();
+    this.message = 'the batch ran out of time before this call could be sent within its capacity budget';
+    this.name = 'NotSentError';
+  }
+}

@@ -1,16 +1,20 @@
 import { ScanCommand, type DynamoDBClient, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import pLimit from 'p-limit';
-import type { AheadItem, ItemChange, ItemFailure, Plan, SegmentProgress } from '../workflow/contract';
+import type { AheadItem, ItemChange, ItemFailure, Pace, Plan, SegmentProgress } from '../workflow/contract';
 import { SampleBudget, segmentSampleBytes } from '../workflow/samples';
 import { packTotals, unpackTotals, type Totals } from '../workflow/totals';
 import { keyOf, type RawItem } from './attribute-values';
+import { ProvisionedCapacityFollower } from './budget-refresh';
+import { segmentBudget } from './capacity-budget';
+import { CapacityGate } from './capacity-gate';
+import { CapacityPacer } from './capacity-pacer';
 import { decodeCursor, encodeCursor, START_CURSOR } from './cursor';
-import { batchClock, InterruptedError, within, type BatchClock } from './deadline';
+import { batchClock, InterruptedError, type BatchClock } from './deadline';
 import type { ItemMigrator, ItemOutcome, ItemReport } from './item-migrator';
 import type { Landing } from './landing';
 import type { Logger } from './log';
 import { Pacer } from './pacer';
-import { callEffort, type CallEffort } from './retry-strategy';
+import { callEffort, CallEffort } from './retry-strategy';
 import { tableLevelError } from './sdk-errors';
 
 /** What one MigrateBatch invocation needs besides its payload. */
@@ -29,6 +33,16 @@ export interface BatchContext {
 /** The per-Lambda share of the run's item rate, since segments run side by side. */
 export const itemsPerSecondPerSegment = (plan: Plan): number =>
   plan.maxItemsPerSecond === 0 ? 0 : plan.maxItemsPerSecond / Math.min(plan.maxConcurrency, plan.totalSegments);
+
+/**
+ * The most items a segment can migrate per second under its budgets (0 = unlimited): the item rate,
+ * and the write budget, since every written item costs at least one write unit.
+ */
+export function itemsPerSecondCeiling(plan: Plan): number {
+  const share = segmentBudget(plan.budget ?? {}, plan);
+  const rates = [itemsPerSecondPerSegment(plan), ...(plan.dryRun ? [] : [share.write ?? 0, share.tableWrite ?? 0])].filter((r) => r > 0);
+  return rates.length > 0 ? Math.min(...rates) : 0;
+}
 
 /**
  * Items to ask for in the next page: a rate-limited page must finish within half the time left, or
@@ -84,20 +98,40 @@ const isFinished = (outcome: ItemOutcome): outcome is Exclude<ItemOutcome, { kin
  */
 export async function migrateBatch(plan: Plan, segment: number, previous: SegmentProgress, ctx: BatchContext): Promise<SegmentProgress> {
   const clock = batchClock(ctx.remainingMs(), ctx.safetyMarginMs);
-  const effort: CallEffort = { retries: 0 };
+  const effort = new CallEffort();
+  const pacer: CapacityPacer = new CapacityPacer(segmentBudget(plan.budget ?? {}, plan), {
+    ...(previous.pace && { pace: previous.pace }),
+    onThrottle: () => follower.throttled(),
+  });
+  const follower = new ProvisionedCapacityFollower(plan, ctx.client, pacer, clock.signal);
+  const gate = new CapacityGate(pacer, effort, clock.softDeadline);
+  await follower.start();
   try {
-    const progress = await callEffort.run(effort, () => runBatch(plan, segment, previous, ctx, clock));
+    const progress = await callEffort.run(effort, () => runBatch(plan, segment, previous, ctx, clock, gate));
     const totals = unpackTotals(progress.totals);
     totals.retries += effort.retries;
-    return { ...progress, totals: packTotals(totals) };
+    totals.throttles += effort.throttles;
+    totals.readUnits += pacer.consumed.read;
+    totals.writeUnits += pacer.consumed.write;
+    // The back-off goes on with the segment; a finished segment carries nothing (the gathered Map output stays small).
+    const pace: Pace = pacer.pace();
+    return { ...progress, ...(progress.cursor !== undefined && Object.keys(pace).length > 0 && { pace }), totals: packTotals(totals) };
   } finally {
+    follower.stop();
     clock.dispose();
   }
 }
 
-async function runBatch(plan: Plan, segment: number, previous: SegmentProgress, ctx: BatchContext, clock: BatchClock): Promise<SegmentProgress> {
+async function runBatch(
+  plan: Plan,
+  segment: number,
+  previous: SegmentProgress,
+  ctx: BatchContext,
+  clock: BatchClock,
+  gate: CapacityGate,
+): Promise<SegmentProgress> {
   const tally = new BatchTally(previous, segmentSampleBytes(segment, plan.totalSegments));
-  const { migrator } = ctx;
+  const migrator = ctx.migrator.withCapacity(gate);
   const keyOfItem = (raw: RawItem) => encodeCursor(keyOf(raw, plan.keyAttributes));
 
   // First the items the last call left unsettled: a write of ours may have landed.
@@ -123,21 +157,23 @@ async function runBatch(plan: Plan, segment: number, previous: SegmentProgress, 
 
   const limit = pLimit(ctx.writeConcurrency);
   const rate = itemsPerSecondPerSegment(plan);
-  const pacer = new Pacer(rate);
+  const itemPacer = new Pacer(rate);
   const entries: Entry[] = [];
   const work: Promise<void>[] = [];
   let fatal: unknown;
   const open = () => fatal === undefined && Date.now() < clock.softDeadline;
 
+  const itemsCeiling = itemsPerSecondCeiling(plan);
   const scan = (startKey: string): Promise<ScanCommandOutput> => {
     const exclusiveStartKey = decodeCursor(startKey);
-    return within(clock.signal, (abortSignal) =>
+    return gate.send('scan', clock.signal, (abortSignal) =>
       ctx.client.send(
         new ScanCommand({
           TableName: plan.table,
           Segment: segment,
           TotalSegments: plan.totalSegments,
-          Limit: pageLimit(plan.pageSize, rate, clock.softDeadline - Date.now()),
+          Limit: pageLimit(plan.pageSize, itemsCeiling, clock.softDeadline - Date.now()),
+          ReturnConsumedCapacity: 'TOTAL',
           ...(Object.keys(exclusiveStartKey).length > 0 && { ExclusiveStartKey: exclusiveStartKey }),
         }),
         { abortSignal },
@@ -149,7 +185,7 @@ async function runBatch(plan: Plan, segment: number, previous: SegmentProgress, 
   };
 
   const migrate = async (entry: Extract<Entry, { type: 'item' }>): Promise<void> => {
-    await pacer.take();
+    await itemPacer.take();
     if (!open()) {
       entry.state = 'interrupted';
       return;
@@ -210,6 +246,7 @@ async function runBatch(plan: Plan, segment: number, previous: SegmentProgress, 
   if (fatal !== undefined) throw fatal;
 
   // Writes abandoned at the deadline: settle them now if DynamoDB answers in the time kept for it.
+  gate.notAfter = clock.settleDeadline;
   const settleBy = new AbortController();
   const timer = setTimeout(() => settleBy.abort(), Math.max(0, clock.settleDeadline - Date.now()));
   try {
