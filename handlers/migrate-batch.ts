@@ -158,10 +158,43 @@ async function runBatch(
   const limit = pLimit(ctx.writeConcurrency);
   const rate = itemsPerSecondPerSegment(plan);
   const itemPacer = new Pacer(rate);
-  const entries: Entry[] = [];
-  const work: Promise<void>[] = [];
   let fatal: unknown;
   const open = () => fatal === undefined && Date.now() < clock.softDeadline;
+
+  // The items from the cursor on, in scan order, with the ends of their pages: the finished prefix is
+  // dropped as the cursor moves over it, so a long call holds only what is still on its way.
+  const entries: Entry[] = [];
+  let cursor: string | undefined = startCursor;
+  const advance = (): void => {
+    let index = 0;
+    for (; index < entries.length; index++) {
+      const entry = entries[index]!;
+      if (entry.type === 'pageEnd') cursor = entry.lastKey ? encodeCursor(entry.lastKey) : undefined;
+      else if (entry.state === 'done') {
+        cursor = entry.key;
+        alreadyDone.delete(entry.key); // passed: the scan will not meet it again
+      } else break;
+    }
+    entries.splice(0, index);
+  };
+
+  // Items queued or being migrated. A page is queued once at most `room` are: writers never run dry
+  // across a page boundary (small pages included), and at most about three pages are held at once.
+  const inFlight = new Set<Promise<void>>();
+  const room = Math.max(ctx.writeConcurrency, plan.pageSize);
+  let wakeReader: (() => void) | undefined;
+  const roomForAPage = (): Promise<void> => (inFlight.size <= room ? Promise.resolve() : new Promise((resolve) => (wakeReader = resolve)));
+  const queue = (entry: Extract<Entry, { type: 'item' }>): void => {
+    const work = limit(() => migrate(entry)).finally(() => {
+      inFlight.delete(work);
+      if (inFlight.size <= room && wakeReader) {
+        const wake = wakeReader;
+        wakeReader = undefined;
+        wake();
+      }
+    });
+    inFlight.add(work);
+  };
 
   const itemsCeiling = itemsPerSecondCeiling(plan);
   const scan = (startKey: string): Promise<ScanCommandOutput> => {
@@ -208,18 +241,14 @@ async function runBatch(
     }
   };
 
-  // Double buffering: a page's items are queued only once the page before the previous one is
-  // finished, so at most two pages wait while the next one is being read.
+  // The next page is read while this one is written.
   let next: Promise<ScanCommandOutput | undefined> | undefined = open() ? scan(startCursor).catch((e: unknown) => ((fatal ??= e), undefined)) : undefined;
-  let twoPagesAgo: Promise<unknown> = Promise.resolve();
-  let onePageAgo: Promise<unknown> = Promise.resolve();
   while (next && open()) {
     const page = await next;
     next = undefined;
     if (!page) break;
     if (page.LastEvaluatedKey && open()) next = scan(encodeCursor(page.LastEvaluatedKey)).catch((e: unknown) => ((fatal ??= e), undefined));
-    await twoPagesAgo;
-    const pageWork: Promise<void>[] = [];
+    await roomForAPage();
     let whole = true;
     for (const raw of page.Items ?? []) {
       const key = keyOfItem(raw);
@@ -233,15 +262,13 @@ async function runBatch(
       }
       const entry: Extract<Entry, { type: 'item' }> = { type: 'item', raw, key, state: 'running' };
       entries.push(entry);
-      pageWork.push(limit(() => migrate(entry)));
+      queue(entry);
     }
     if (whole) entries.push({ type: 'pageEnd', ...(page.LastEvaluatedKey && { lastKey: page.LastEvaluatedKey }) });
-    work.push(...pageWork);
-    twoPagesAgo = onePageAgo;
-    onePageAgo = Promise.all(pageWork);
+    advance();
     if (!whole) break;
   }
-  await Promise.all(work);
+  await Promise.all(inFlight);
   await next;
   if (fatal !== undefined) throw fatal;
 
@@ -265,20 +292,12 @@ async function runBatch(
     clearTimeout(timer);
   }
 
-  // The cursor moves over the finished prefix; what lies beyond it travels in `ahead`.
-  let cursor: string | undefined = startCursor;
-  let index = 0;
-  for (; index < entries.length; index++) {
-    const entry = entries[index]!;
-    if (entry.type === 'pageEnd') cursor = entry.lastKey ? encodeCursor(entry.lastKey) : undefined;
-    else if (entry.state === 'done') cursor = entry.key;
-    else break;
-  }
-  // Beyond the cursor: what is done (this call's, and the last call's the scan has not passed yet) and what is unknown.
-  const passed = new Set(entries.slice(0, index).flatMap((e) => (e.type === 'item' ? [e.key] : [])));
-  const done = new Set([...alreadyDone].filter((key) => !passed.has(key)));
+  // The cursor moves over the finished prefix; what lies beyond it travels in `ahead`: what is done
+  // (this call's, and the last call's that the scan has not passed yet) and what is unknown.
+  advance();
+  const done = new Set(alreadyDone);
   const unknown: AheadItem[] = [];
-  for (const entry of entries.slice(index)) {
+  for (const entry of entries) {
     if (entry.type === 'item' && entry.state === 'done') done.add(entry.key);
     if (entry.type === 'item' && entry.state === 'uncertain') unknown.push({ key: entry.key, landing: entry.landing });
   }
