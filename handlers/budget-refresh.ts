@@ -37,10 +37,13 @@ export class ProvisionedCapacityFollower {
     return this.plan.writeCapacityPercent > 0 || this.plan.readCapacityPercent > 0;
   }
 
-  /** Reads the capacity now and then every minute, until `stop()`. */
-  async start(): Promise<void> {
+  /**
+   * Reads the capacity now and then every minute, until `stop()`. The batch does not wait for the
+   * first read: until it answers, the budget is the one the segment had (a throttle cuts it meanwhile).
+   */
+  start(): void {
     if (!this.following) return;
-    await this.read();
+    void this.read();
     this.timer = setInterval(() => void this.read(), BUDGET_REFRESH_MS.periodic);
     this.timer.unref();
   }

@@ -31,8 +31,12 @@ export interface CapacityPacerOptions {
   onThrottle?: () => void;
 }
 
-/** Seconds of unused budget a bucket keeps (see rate-bucket.ts). */
-const BURST_SECONDS = 1;
+/**
+ * Seconds of unused budget a bucket keeps (see rate-bucket.ts): enough to ride out a late timer, and
+ * small, since every running segment may spend it at once: 8 segments' second would be 20% more than
+ * the budget in a 5-s window.
+ */
+const BURST_SECONDS = 0.2;
 /** How fast estimates follow what calls really cost (an exponential moving average). */
 const ESTIMATE_WEIGHT = 0.2;
 /** The window over which the consumed rate is measured when a throttle cuts it. */

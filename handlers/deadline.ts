@@ -46,8 +46,9 @@ export function batchClock(remainingMs: number, requestedMarginMs: number, now =
   };
 }
 
-/** A signal that never aborts, for calls without a deadline. */
+/** A signal that never aborts, for calls without a deadline (many wait on it at once). */
 export const noDeadline: AbortSignal = new AbortController().signal;
+setMaxListeners(0, noDeadline);
 
 /** Resolves with `work`, or fails with InterruptedError as soon as `signal` aborts (not when `work` notices). */
 export function within<T>(signal: AbortSignal, work: (signal: AbortSignal) => Promise<T>): Promise<T> {

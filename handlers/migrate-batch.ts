@@ -105,7 +105,7 @@ export async function migrateBatch(plan: Plan, segment: number, previous: Segmen
   });
   const follower = new ProvisionedCapacityFollower(plan, ctx.client, pacer, clock.signal);
   const gate = new CapacityGate(pacer, effort, clock.softDeadline);
-  await follower.start();
+  follower.start();
   try {
     const progress = await callEffort.run(effort, () => runBatch(plan, segment, previous, ctx, clock, gate));
     const totals = unpackTotals(progress.totals);
