@@ -3,13 +3,8 @@
  * capacity emulator accounts per access key id), an application that writes at a steady rate, and
  * per-window readings of what the emulator admitted.
  */
-import {
-  CreateTableCommand,
-  DynamoDBClient,
-  PutItemCommand,
-  type AttributeDefinition,
-  type GlobalSecondaryIndex,
-} from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, type AttributeDefinition, type GlobalSecondaryIndex } from '@aws-sdk/client-dynamodb';
+import { startApplicationWriter, type ApplicationWriter } from '../../emulators/application-writer';
 import type { CapacityProxy } from '../../emulators/capacity-proxy';
 import type { TimedUsageEvent } from '../../emulators/client-stats';
 import { connectionConfig } from '../../local/connection';
@@ -74,46 +69,9 @@ export function seededOnlyMigration(options: { gsiKey?: boolean } = {}): Migrati
   });
 }
 
-/** An application writing small (1 WCU) items at a steady rate, whether or not earlier writes have answered. */
-export interface SteadyWriter {
-  /** Stops starting writes and waits for those in flight. */
-  stop(): Promise<{ started: number; failed: number }>;
-}
-
-/** Starts an application that puts `perSecond` new 1-KB-or-less items a second into `table` (keys `app-*`). */
-export function steadyWriter(client: DynamoDBClient, table: string, perSecond: number): SteadyWriter {
-  let started = 0;
-  let failed = 0;
-  const inFlight = new Set<Promise<void>>();
-  const t0 = performance.now();
-  let stopped = false;
-  // Paced by the clock, not by answers: a throttled write retrying in the SDK does not slow the others.
-  const tick = () => {
-    if (stopped) return;
-    const due = Math.floor(((performance.now() - t0) / 1000) * perSecond);
-    while (started < due) {
-      const n = started++;
-      const write = client
-        .send(new PutItemCommand({ TableName: table, Item: { pk: { S: `app-${n}` }, payload: { S: 'written by the application' } } }))
-        .then(
-          () => undefined,
-          () => void (failed += 1),
-        );
-      inFlight.add(write);
-      void write.finally(() => inFlight.delete(write));
-    }
-    timer = setTimeout(tick, 5);
-  };
-  let timer = setTimeout(tick, 0);
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await Promise.all([...inFlight]);
-      return { started, failed };
-    },
-  };
-}
+/** An application that puts `perSecond` small (1 WCU) new items a second into `table` (keys `app-*`). */
+export const steadyWriter = (client: DynamoDBClient, table: string, perSecond: number): ApplicationWriter =>
+  startApplicationWriter(client, table, perSecond, (n) => ({ pk: { S: `app-${n}` }, payload: { S: 'written by the application' } }));
 
 /** Write units admitted per window of `windowMs`, from `fromMs` (the proxy's clock) on, complete windows only. */
 export function writeUnitsPerWindow(events: TimedUsageEvent[], fromMs: number, windowMs: number): number[] {
