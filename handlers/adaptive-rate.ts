@@ -28,8 +28,14 @@ export interface AdaptiveRateOptions {
 
 const DEFAULTS = { decrease: 0.5, recoveryPerSecond: 0.05, reactionMs: 1_000 } as const;
 
-/** The lowest rate it cuts to, as a share of the reference rate: low enough to let the table recover, high enough to recover from in seconds. */
+/**
+ * The lowest rate it cuts to: 5% of the reference rate (low enough to let the table recover, high
+ * enough to recover from in seconds), but not below one unit a second, the cost of one small call:
+ * a segment whose Scan pages are throttled has a measured read rate of a unit or two a second, and 5%
+ * of that would leave it waiting half a minute per page.
+ */
 const FLOOR_SHARE = 0.05;
+const FLOOR_UNITS_PER_SECOND = 1;
 
 /** A rate in units per second that is cut on throttling and recovers additively up to a ceiling. */
 export class AdaptiveRate {
@@ -87,27 +93,29 @@ export class AdaptiveRate {
   }
 
   /**
-   * A request was throttled while the segment consumed `measured` units per second and `throttledShare`
-   * (0 to 1) of its recent calls were throttled. The first throttle after a reaction time starts a cut
-   * from the lower of the measured rate and the current limit; throttles within the reaction time
-   * deepen that same cut as the throttled share grows, down to `decrease` times it when every call is
-   * throttled. Returns whether the rate went down. Without a limit or a measurement there is nothing
-   * to cut from.
+   * A request was throttled while the segment consumed `measured.rate` units per second (NaN: too
+   * few calls to tell) and `measured.throttledShare` (0 to 1) of its recent calls were throttled. The
+   * first throttle after a reaction time starts a cut from the lower of the measured rate and the
+   * current limit; throttles within the reaction time deepen that same cut as the throttled share
+   * grows, down to `decrease` times it when every call is throttled. Returns whether the rate went
+   * down. Without a limit or a measurement there is nothing to cut from.
    */
-  throttled(measured: number, throttledShare = 1): boolean {
+  throttled(measured: { rate: number; throttledShare: number; peakRate?: number }): boolean {
     const now = this.now();
     const limit = this.limit();
     if (!this.cut || now - this.cut.at >= this.reactionMs) {
-      const base = Math.min(limit, measured > 0 ? measured : Infinity);
+      const base = Math.min(limit, measured.rate > 0 ? measured.rate : Infinity);
       if (!Number.isFinite(base)) return false;
       // Recovery steps and the floor are shares of the budget, or of the best rate seen: never of a rate already cut.
-      const reference = Number.isFinite(this.ceiling) ? this.ceiling : Math.max(base, this.recovering?.reference ?? 0);
+      const reference = Number.isFinite(this.ceiling) ? this.ceiling : Math.max(base, measured.peakRate ?? 0, this.recovering?.reference ?? 0, this.cut?.reference ?? 0);
       this.cut = { from: base, at: now, reference };
     }
-    const share = Math.min(Math.max(throttledShare, 0), 1);
-    const target = Math.max(this.cut.from * (1 - share * (1 - this.decrease)), FLOOR_SHARE * this.cut.reference);
+    const share = Math.min(Math.max(measured.throttledShare, 0), 1);
+    const { reference } = this.cut;
+    const floor = Math.min(Math.max(FLOOR_SHARE * reference, FLOOR_UNITS_PER_SECOND), this.decrease * reference);
+    const target = Math.max(this.cut.from * (1 - share * (1 - this.decrease)), floor);
     if (target >= limit) return false;
-    this.recovering = { from: target, at: now, reference: this.cut.reference };
+    this.recovering = { from: target, at: now, reference };
     return true;
   }
 }

@@ -7,7 +7,7 @@ import { callEffort } from './retry-strategy';
 
 /**
  * How often a running batch re-reads the table's provisioned capacity when its budget is a share of
- * it, and how soon after the last read a throttle may prompt another. DynamoDB asks callers not to
+ * it, and how often a throttle may prompt a read of its own. DynamoDB asks callers not to
  * poll its control plane at short intervals (it throttles it at 2,500 requests per second,
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-control-plane.html): even at
  * 1,000 segments this stays at 100 DescribeTable calls a second while they are throttled, 17 otherwise.
@@ -22,7 +22,7 @@ export const BUDGET_REFRESH_MS = { periodic: 60_000, onThrottle: 10_000 } as con
  */
 export class ProvisionedCapacityFollower {
   private timer?: NodeJS.Timeout;
-  private lastReadAt = -Infinity;
+  private lastThrottleReadAt = -Infinity;
   private reading?: Promise<void>;
 
   constructor(
@@ -50,7 +50,9 @@ export class ProvisionedCapacityFollower {
 
   /** A call was throttled: the table may have less capacity than the budget assumes. */
   throttled(): void {
-    if (this.following && !this.reading && Date.now() - this.lastReadAt >= BUDGET_REFRESH_MS.onThrottle) void this.read();
+    if (!this.following || this.reading || Date.now() - this.lastThrottleReadAt < BUDGET_REFRESH_MS.onThrottle) return;
+    this.lastThrottleReadAt = Date.now();
+    void this.read();
   }
 
   /** Stops reading. */
@@ -60,7 +62,6 @@ export class ProvisionedCapacityFollower {
 
   private read(): Promise<void> {
     this.reading ??= (async () => {
-      this.lastReadAt = Date.now();
       try {
         // Outside the item calls' effort (a throttle may start this read from inside one): not item work.
         const described = await callEffort.exit(() =>

@@ -3,6 +3,7 @@ import { AdaptiveRate, type AdaptiveRateOptions } from './adaptive-rate';
 import type { Charge } from './consumed-capacity';
 import { NotSentError } from './deadline';
 import { RateBucket } from './rate-bucket';
+import { RecentCalls } from './recent-calls';
 
 /** The calls a batch makes, each with its own cost estimate: Scan pages, consistent re-reads, and writes. */
 export type CallKind = 'scan' | 'get' | 'write';
@@ -39,7 +40,7 @@ export interface CapacityPacerOptions {
 const BURST_SECONDS = 0.2;
 /** How fast estimates follow what calls really cost (an exponential moving average). */
 const ESTIMATE_WEIGHT = 0.2;
-/** The window over which the consumed rate is measured when a throttle cuts it. */
+/** The window over which the consumed rate and the throttled share are measured when a throttle cuts the rate. */
 const MEASURE_MS = 2_000;
 /** Waits are re-checked at least this often: a recovering rate may let a call out sooner. */
 const MAX_SLEEP_MS = 250;
@@ -76,11 +77,10 @@ export class CapacityPacer {
   private readonly buckets = new Map<string, RateBucket>();
   private readonly estimates: Record<CallKind, Charge>;
   /** Calls answered (with what they consumed) and attempts throttled lately, per side. */
-  private readonly recent: Record<Side, { at: number; units: number; throttled: boolean }[]> = { read: [], write: [] };
+  private readonly recent: Record<Side, RecentCalls>;
   private readonly queues: Record<Side, Promise<unknown>> = { read: Promise.resolve(), write: Promise.resolve() };
   private readonly now: () => number;
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
-  private readonly startedAt: number;
   private readonly onThrottle: () => void;
   /** Units consumed so far, as DynamoDB reported them (estimated where it reported nothing). */
   readonly consumed: Record<Side, number> = { read: 0, write: 0 };
@@ -90,7 +90,7 @@ export class CapacityPacer {
     this.budget = budget;
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? sleepUnlessAborted;
-    this.startedAt = this.now();
+    this.recent = { read: new RecentCalls(MEASURE_MS, this.now), write: new RecentCalls(MEASURE_MS, this.now) };
     this.onThrottle = options.onThrottle ?? (() => undefined);
     const adaptive = { ...options.adaptive, now: this.now };
     this.adaptive = {
@@ -138,25 +138,25 @@ export class CapacityPacer {
     for (const [key, rate] of this.limits(side)) this.bucket(key, rate).take(part(key, charge) - part(key, ticket.reserved));
     if (typeof cost === 'object') this.learn(ticket.kind, cost);
     this.consumed[side] += charge.total;
-    if (cost !== 'throttled') this.remember(side, { units: charge.total, throttled: false });
+    if (cost !== 'throttled') this.recent[side].add({ units: charge.total, throttled: false });
   }
 
   /**
    * An attempt of `side` was throttled (told by the SDK's retry strategy as it happens): the adaptive
-   * rate cuts by the share of recent calls that were throttled, at most once per reaction time.
+   * rate cuts by the share of recent calls that were throttled, at most once per reaction time. While
+   * the window holds too few calls to tell a rate (a batch that has just started), the cut starts
+   * from the limit in force, or not at all when there is none.
    */
   throttled(side: Side): void {
-    this.remember(side, { units: 0, throttled: true });
     const recent = this.recent[side];
-    const share = recent.filter((r) => r.throttled).length / recent.length;
-    this.adaptive[side].throttled(this.measuredRate(side), share);
+    recent.add({ units: 0, throttled: true });
+    this.adaptive[side].throttled({ rate: recent.telling ? recent.rate() : Number.NaN, throttledShare: recent.throttledShare(), peakRate: recent.peakRate });
     this.onThrottle();
   }
 
   /** Units per second consumed lately. */
   measuredRate(side: Side): number {
-    const span = Math.max(Math.min(this.now() - this.startedAt, MEASURE_MS), 500);
-    return (sum(this.recent[side].map((r) => r.units)) / span) * 1000;
+    return this.recent[side].rate();
   }
 
   /** The back-off to carry to the segment's next call; empty when not holding back. */
@@ -209,13 +209,6 @@ export class CapacityPacer {
     const reserved: Charge = { total: estimate.total, table: estimate.table, indexes: { ...estimate.indexes } };
     for (const [key, rate] of this.limits(sideOf(kind))) this.bucket(key, rate).take(part(key, reserved));
     return { kind, reserved };
-  }
-
-  private remember(side: Side, event: { units: number; throttled: boolean }): void {
-    const recent = this.recent[side];
-    const now = this.now();
-    recent.push({ at: now, ...event });
-    while (recent.length > 0 && recent[0]!.at < now - MEASURE_MS) recent.shift();
   }
 
   private learn(kind: CallKind, cost: Charge): void {

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { ScanCommand, type DynamoDBClient, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import pLimit from 'p-limit';
 import type { AheadItem, ItemChange, ItemFailure, Pace, Plan, SegmentProgress } from '../workflow/contract';
@@ -275,6 +276,7 @@ async function runBatch(
   // Writes abandoned at the deadline: settle them now if DynamoDB answers in the time kept for it.
   gate.notAfter = clock.settleDeadline;
   const settleBy = new AbortController();
+  setMaxListeners(0, settleBy.signal);
   const timer = setTimeout(() => settleBy.abort(), Math.max(0, clock.settleDeadline - Date.now()));
   try {
     await Promise.all(

@@ -57,10 +57,10 @@ describe('GIVEN an adaptive rate with a budget of 100 units a second', () => {
     const rate = new AdaptiveRate(100, undefined, { now: time.now });
     expect(rate.limit()).toBe(100);
 
-    expect(rate.throttled(100, 1)).toBe(true);
+    expect(rate.throttled({ rate: 100, throttledShare: 1 })).toBe(true);
     expect(rate.limit()).toBe(50);
     // The answers to calls already in flight do not cut again.
-    expect(rate.throttled(100, 1)).toBe(false);
+    expect(rate.throttled({ rate: 100, throttledShare: 1 })).toBe(false);
     time.advance(2_000);
     expect(rate.limit()).toBeCloseTo(60);
     time.advance(8_000);
@@ -71,14 +71,14 @@ describe('GIVEN an adaptive rate with a budget of 100 units a second', () => {
   it('WHEN a stray call among many was throttled THEN it barely slows (cut by half the throttled share)', () => {
     const time = fakeTime();
     const rate = new AdaptiveRate(100, undefined, { now: time.now });
-    rate.throttled(100, 0.02);
+    rate.throttled({ rate: 100, throttledShare: 0.02 });
     expect(rate.limit()).toBeCloseTo(99);
   });
 
   it('WHEN the segment used less than its budget THEN the cut starts from what it used', () => {
     const time = fakeTime();
     const rate = new AdaptiveRate(100, undefined, { now: time.now });
-    rate.throttled(40, 1);
+    rate.throttled({ rate: 40, throttledShare: 1 });
     expect(rate.limit()).toBe(20);
   });
 
@@ -86,7 +86,7 @@ describe('GIVEN an adaptive rate with a budget of 100 units a second', () => {
     const time = fakeTime();
     const rate = new AdaptiveRate(100, undefined, { now: time.now });
     for (let i = 0; i < 20; i++) {
-      rate.throttled(rate.limit(), 1);
+      rate.throttled({ rate: rate.limit(), throttledShare: 1 });
       time.advance(1_000);
     }
     expect(rate.limit()).toBeGreaterThanOrEqual(5);
@@ -101,15 +101,26 @@ describe('GIVEN an adaptive rate with a budget of 100 units a second', () => {
     expect(rate.limit()).toBeCloseTo(50);
   });
 
-  it('WHEN there is no budget THEN nothing is limited until a throttle, which cuts from the measured rate', () => {
+  it('WHEN there is no budget THEN nothing is limited until a throttle with a measured rate, which cuts from it', () => {
     const time = fakeTime();
     const rate = new AdaptiveRate(Infinity, undefined, { now: time.now });
-    expect(rate.throttled(0, 1)).toBe(false);
+    expect(rate.throttled({ rate: Number.NaN, throttledShare: 1 })).toBe(false);
     expect(rate.limit()).toBe(Infinity);
-    rate.throttled(300, 1);
+    rate.throttled({ rate: 300, throttledShare: 1 });
     expect(rate.limit()).toBe(150);
     time.advance(1_000);
     expect(rate.limit()).toBeCloseTo(165);
+  });
+
+  it('WHEN a side that consumes little (Scan pages) keeps being throttled THEN it still gets a unit a second', () => {
+    const time = fakeTime();
+    const rate = new AdaptiveRate(Infinity, undefined, { now: time.now });
+    for (let i = 0; i < 20; i++) {
+      rate.throttled({ rate: Math.min(rate.limit(), 3), throttledShare: 1, peakRate: 3 });
+      time.advance(1_000);
+    }
+    expect(rate.limit()).toBeGreaterThanOrEqual(1);
+    expect(rate.limit()).toBeLessThan(1.5);
   });
 });
 
