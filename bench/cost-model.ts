@@ -65,6 +65,22 @@ export function scanReadUnits(items: number, averageItemBytes: number, pageSize:
   return fullPages * units(pageSize) + (rest > 0 ? units(rest) : 0);
 }
 
+/** The most one Scan page reads: DynamoDB stops a page at 1 MB. */
+export const MAX_SCAN_PAGE_BYTES = 1024 * 1024;
+
+/**
+ * DynamoDB's own floor for a migration of `items` items: every item must be read once (a Scan in the
+ * largest pages, so the per-page rounding to 4 KB is paid as rarely as it can be) and every changed
+ * item written once, by the larger of its sizes before and after. No design can consume less.
+ */
+export function dynamoDbFloor(props: { items: number; averageItemBytes: number; changedShare: number; writeUnitsPerWrite: number }): { readUnits: number; writeUnits: number } {
+  const itemsPerPage = Math.max(1, Math.floor(MAX_SCAN_PAGE_BYTES / props.averageItemBytes));
+  return {
+    readUnits: scanReadUnits(props.items, props.averageItemBytes, itemsPerPage),
+    writeUnits: props.items * props.changedShare * props.writeUnitsPerWrite,
+  };
+}
+
 /**
  * Write units of one write: 1 per started KB of the larger of the item before and after. This holds
  * for UpdateItem too, even when it sets a single attribute: it is billed by the whole item's size.

@@ -17,6 +17,8 @@ export interface OursJob extends JobBase {
   maxConcurrency: number;
   /** The per-MigrateBatch time budget (the Lambda's remaining time). */
   batchBudgetMs: number;
+  /** More execution input (e.g. a capacity budget). */
+  input?: Record<string, unknown>;
 }
 
 /** The same migration as a plain SDK loop (see raw-loop.ts). */

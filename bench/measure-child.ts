@@ -49,7 +49,7 @@ function prepareOurs(job: OursJob, client: DynamoDBClient): () => Promise<RunOut
       definition: localDefinition(job.table),
       lambda: { handler: timed, client: lambda.client },
       client,
-      input: { skipBackup: true, totalSegments: job.totalSegments, maxConcurrency: job.maxConcurrency },
+      input: { skipBackup: true, totalSegments: job.totalSegments, maxConcurrency: job.maxConcurrency, ...job.input },
       executionName: `bench-${job.table}`,
       lambdaTimeoutMs: job.batchBudgetMs,
     });

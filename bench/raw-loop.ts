@@ -1,4 +1,4 @@
-import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ScanCommand, type AttributeValue, type DynamoDBClient, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import pLimit from 'p-limit';
 import { ItemMigrator, type ItemReport } from '../handlers/item-migrator';
 import type { Migration } from '../migrations/define';
@@ -15,7 +15,7 @@ export interface RawLoopOptions {
   maxConcurrency: number;
   /** Scan page size (the workflow's `pageSize`). */
   pageSize: number;
-  /** Items migrated at once within a page (the Lambda's `writeConcurrency`). */
+  /** Items migrated at once, across page boundaries (the Lambda's `writeConcurrency`). */
   writeConcurrency: number;
 }
 
@@ -31,9 +31,10 @@ function count(totals: Totals, report: ItemReport): void {
  * segments, pages of the same size, and per item the very `ItemMigrator` the Lambda uses (transform,
  * smallest write, UpdateItem conditioned on every scanned attribute, conflict re-read): reusing it is
  * what makes this "the same work", so the gap to the workflow is the orchestration alone (Step
- * Functions interpreter, Lambda calls, cursors through the state) and not a cheaper per-item path.
- * Like MigrateBatch, a page's items are written with bounded concurrency and the next page is
- * scanned when they are done.
+ * Functions interpreter, Lambda calls, cursors, deadlines, capacity accounting) and not a cheaper
+ * per-item path. Pipelined the plain way: the next page is scanned as soon as a page arrives, and
+ * `writeConcurrency` writes are always in flight, across page boundaries (a page is queued once at
+ * most max(writeConcurrency, pageSize) items are waiting, like MigrateBatch, to bound memory).
  */
 export async function runRawLoop(options: RawLoopOptions): Promise<Totals> {
   const { client, table, totalSegments, pageSize } = options;
@@ -45,20 +46,34 @@ export async function runRawLoop(options: RawLoopOptions): Promise<Totals> {
     dryRun: false,
   });
   const totals = zeroTotals();
+  const room = Math.max(options.writeConcurrency, pageSize);
 
   const migrateSegment = async (segment: number): Promise<void> => {
     const limit = pLimit(options.writeConcurrency);
-    let cursor: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await client.send(
-        new ScanCommand({ TableName: table, Segment: segment, TotalSegments: totalSegments, Limit: pageSize, ExclusiveStartKey: cursor }),
-      );
-      const items = page.Items ?? [];
-      totals.scanned += items.length;
-      const reports = await Promise.all(items.map((item) => limit(() => migrator.migrate(item))));
-      for (const report of reports) count(totals, report);
-      cursor = page.LastEvaluatedKey;
-    } while (cursor);
+    const inFlight = new Set<Promise<void>>();
+    let wake: (() => void) | undefined;
+    const scan = (cursor?: Record<string, AttributeValue>): Promise<ScanCommandOutput> =>
+      client.send(new ScanCommand({ TableName: table, Segment: segment, TotalSegments: totalSegments, Limit: pageSize, ExclusiveStartKey: cursor }));
+    let next: Promise<ScanCommandOutput> | undefined = scan();
+    while (next) {
+      const page: ScanCommandOutput = await next;
+      next = page.LastEvaluatedKey ? scan(page.LastEvaluatedKey) : undefined;
+      if (inFlight.size > room) await new Promise<void>((resolve) => (wake = resolve));
+      for (const item of page.Items ?? []) {
+        totals.scanned += 1;
+        const work = limit(() => migrator.migrate(item)).then((report) => {
+          count(totals, report);
+          inFlight.delete(work);
+          if (inFlight.size <= room && wake) {
+            const resume = wake;
+            wake = undefined;
+            resume();
+          }
+        });
+        inFlight.add(work);
+      }
+    }
+    await Promise.all(inFlight);
   };
 
   const segments = pLimit(options.maxConcurrency);

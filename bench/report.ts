@@ -44,7 +44,7 @@ export function renderMarkdown(r: BenchResult): string {
     [
       ['state transitions', `${int(ours.transitionsPerMillion)} (local ${r.settings.batchBudgetMs / 1000} s budget: ${int(ours.measuredTransitionsPerMillion)})`, int(sample.transitionsPerMillion)],
       ['Lambda invocations', `${int(ours.lambdaInvocationsPerMillion)} (local ${r.settings.batchBudgetMs / 1000} s budget: ${int(ours.measuredLambdaInvocationsPerMillion)})`, int(sample.lambdaInvocationsPerMillion)],
-      ['items per Lambda invocation', `${int(ours.itemsPerInvocation)} (${fixed(ours.itemsPerLambdaSecond, 0)} items/s per segment × 890 s)`, '1'],
+      ['items per Lambda invocation', `${int(ours.itemsPerInvocation)} (${fixed(ours.itemsPerLambdaSecond, 0)} items/s per segment, measured with ${r.latency.latencyMs} ms per call, × 890 s)`, '1'],
       ['history events', `parent ${int(ours.historyEventsParent)}; each of ${ours.defaultTuning.segments} children ${int(ours.historyEventsPerChildPerMillion)}`, `${int(sample.historyEventsPerMillion)} (one execution: fails at 25,000)`],
       ['DynamoDB read units (Scan, eventually consistent)', int(ours.readUnitsPerMillion), int(sample.readUnitsPerMillion)],
       ['DynamoDB write units', `${int(ours.writeUnitsPerMillion)} (UpdateItem of changed items)`, `${int(sample.writeUnitsPerMillion)} (PutItem of every item)`],
@@ -53,9 +53,29 @@ export function renderMarkdown(r: BenchResult): string {
       ['cost: Lambda requests + duration', usd(ours.cost.lambdaRequests + ours.cost.lambdaDuration), usd(sample.cost.lambdaRequests + sample.cost.lambdaDuration)],
       ['cost: DynamoDB reads + writes', usd(ours.cost.dynamoDbReads + ours.cost.dynamoDbWrites), usd(sample.cost.dynamoDbReads + sample.cost.dynamoDbWrites)],
       ['**cost per million items**', `**${usd(ours.costPerMillionUsd)}**`, `**${usd(sample.costPerMillionUsd)}**`],
+      ['DynamoDB floor: Scan reads in 1-MB pages + writes of changed items', `${usd(r.floor.costPerMillionUsd)} (${int(r.floor.readUnitsPerMillion)} read + ${int(r.floor.writeUnitsPerMillion)} write units)`, usd(r.floor.costPerMillionUsd)],
+      ['**cost ÷ DynamoDB floor**', `**${fixed(r.ratios.costOverDynamoDbFloor, 3)}**`, `**${fixed(sample.costPerMillionUsd / r.floor.costPerMillionUsd, 1)}**`],
       ['largest table in one execution', `${sci(ours.maxItemsPerExecution)} (${sci(ours.maxItemsPerChild)} per child × 1,000 segments)`, int(sample.maxItemsPerExecution)],
     ],
   );
+  const { latency, capacity } = r;
+  const latencyTable = table(
+    [`${latency.latencyMs} ms per call, 1 segment, ${latency.writeConcurrency} writes in flight, ${int(latency.items)} items a run (ABBA)`, 'items/s', 'runs', 'load avg'],
+    [
+      ['ours (real definition and bundle)', int(latency.ours.itemsPerSecond), latency.ours.runs.map(int).join(', '), load(latency.ours.loadAverage)],
+      ['raw pipelined loop (scan a page ahead, 16 writes always in flight)', int(latency.raw.itemsPerSecond), latency.raw.runs.map(int).join(', '), load(latency.raw.loadAverage)],
+      ['in-flight ÷ latency', int(latency.theoreticalItemsPerSecond), '', ''],
+      ['**ours ÷ raw**', `**${fixed(latency.ratios.oursOverRaw)}**`, '', ''],
+      ['ours ÷ in-flight ÷ latency (raw: ' + fixed(latency.ratios.rawOverTheoretical) + ')', fixed(latency.ratios.oursOverTheoretical), '', ''],
+    ],
+  );
+  const capacityTable = table(
+    [`${capacity.windowSeconds}-s window`, ...capacity.windowShares.map((_, i) => String(i + 1))],
+    [[`migration write units ÷ budget (${capacity.budgetWriteUnitsPerSecond * capacity.windowSeconds})`, ...capacity.windowShares.map((share) => fixed(share))]],
+  );
+  const capacityLine =
+    `Capacity scenario: a ${capacity.table.writeUnits}-WCU table, its application writing ${capacity.applicationWritesPerSecond} items/s, the migration (${capacity.segments} segments, ${int(capacity.items)} items) at writeCapacityPercent ${capacity.writeCapacityPercent} = ${capacity.budgetWriteUnitsPerSecond} WCU/s: ` +
+    `${int(capacity.itemsPerSecond)} items/s; application throttled ${capacity.application.throttled} of ${int(capacity.application.requests)} requests (${fixed(capacity.application.throttleRate * 100)}%), migration ${capacity.migration.throttled} of ${int(capacity.migration.requests)}.`;
   const targets = table(
     ['target', 'wanted', 'measured', 'met'],
     r.targets.map((t) => [t.name, t.target, t.value, t.met ? 'yes' : '**no**']),
@@ -71,6 +91,12 @@ export function renderMarkdown(r: BenchResult): string {
     ratioTable,
     '',
     sweep,
+    '',
+    latencyTable,
+    '',
+    capacityLine,
+    '',
+    capacityTable,
     '',
     `Prices: AWS on-demand list prices, ${pricing.region}, as of ${pricing.asOf} (bench/pricing.ts).`,
     '',

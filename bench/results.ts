@@ -1,4 +1,6 @@
+import type { CapacityScenario } from './capacity-scenario';
 import type { Cost } from './cost-model';
+import type { LatencyScenario } from './latency-scenario';
 
 /** CPU milliseconds per item: the bench's client process, and dynalite's process where /proc exists. */
 export interface CpuPerItem {
@@ -31,7 +33,7 @@ export interface PerMillionItems {
   costPerMillionUsd: number;
 }
 
-/** A target from issue 6 and whether the run met it. */
+/** A target from issues 6 and 11 and whether the run met it. */
 export interface TargetCheck {
   name: string;
   target: string;
@@ -54,6 +56,8 @@ export interface BenchResult {
     pageSize: number;
     writeConcurrency: number;
     averageItemBytes: { before: number; after: number };
+    latencyItems: number;
+    capacityItems: number;
   };
   sweep: SweepPoint[];
   ours: PerMillionItems & {
@@ -76,8 +80,10 @@ export interface BenchResult {
     measuredTransitionsPerMillion: number;
     measuredLambdaInvocationsPerMillion: number;
     measuredLambdaInvocations: number;
-    /** A segment's own rate inside MigrateBatch in the default-tuning run; the deployed model's input. */
+    /** One segment's rate inside MigrateBatch with DynamoDB 20 ms away (the latency scenario): the deployed model's input. */
     itemsPerLambdaSecond: number;
+    /** A segment's rate inside MigrateBatch in the default-tuning run, 8 segments sharing two cores (for comparison). */
+    itemsPerLambdaSecondSharedCpu: number;
     /** Modelled for the deployed defaults (8 segments, 900 s Lambda timeout), as are the per-million figures. */
     itemsPerInvocation: number;
     historyEventsParent: number;
@@ -94,6 +100,12 @@ export interface BenchResult {
     historyEventsFixed: number;
     historyEventsPerMillion: number;
   };
+  /** Issue 11: one segment with DynamoDB 20 ms away, ours against the plain pipelined loop. */
+  latency: LatencyScenario;
+  /** Issue 11: the migration's budget on a provisioned table shared with its application. */
+  capacity: CapacityScenario;
+  /** What DynamoDB alone charges per million items: Scan reads in 1-MB pages and the writes of changed items. */
+  floor: { readUnitsPerMillion: number; writeUnitsPerMillion: number; cost: Cost; costPerMillionUsd: number };
   ratios: {
     oursOverRaw: number;
     oursDefaultOverRaw: number;
@@ -102,6 +114,9 @@ export interface BenchResult {
     cpuPerItemRawOverOurs: number;
     transitionsSampleOverOurs: number;
     peakRss4xOverN: number;
+    latencyOursOverRaw: number;
+    latencyOursOverTheoretical: number;
+    costOverDynamoDbFloor: number;
   };
   targets: TargetCheck[];
   elapsedSeconds: number;

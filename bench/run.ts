@@ -5,21 +5,22 @@
  * exactly one JSON object (see results.ts).
  */
 import '../local/polyfills';
-import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Command, InvalidArgumentError } from 'commander';
 import { cpus, loadavg } from 'node:os';
 import { basename } from 'node:path';
 import { defaultMigrationFile } from '../bundle/lambda-bundle';
-import { runSampleWorkflowLocally, SAMPLE_PAGE_SIZE } from '../fixtures/aws-sample-workflow';
+import { SAMPLE_PAGE_SIZE } from '../fixtures/aws-sample-workflow';
 import { toPlainItem, toRawItem } from '../handlers/attribute-values';
 import type { Migration } from '../migrations/define';
-import { demoItem, seedDemoTable, verifyDemoTable } from '../local/demo';
+import { demoItem } from '../local/demo';
 import { dynamoDbClient } from '../local/connection';
 import { buildBundle } from '../local/lambda-loader';
 import { DEFAULT_LAMBDA_TIMEOUT_MS } from '../local/runner';
 import { builtInTuning } from '../workflow/input';
-import { measureInChild } from './child-process';
+import { BenchTables, progress } from './bench-tables';
+import { runCapacityScenario } from './capacity-scenario';
 import {
+  dynamoDbFloor,
   itemSizeBytes,
   modelOurs,
   parentStatesOf,
@@ -30,8 +31,9 @@ import {
   scanReadUnits,
   writeUnitsPerWrite,
 } from './cost-model';
-import { processCpuMs, startDynaliteProcess, type DynaliteProcess } from './dynalite-process';
-import type { Job, JobSpec, Measurement } from './jobs';
+import { startDynaliteProcess } from './dynalite-process';
+import type { Measurement } from './jobs';
+import { runLatencyScenario } from './latency-scenario';
 import { renderMarkdown } from './report';
 import type { BenchResult, CpuPerItem, SweepPoint, TargetCheck } from './results';
 
@@ -43,6 +45,10 @@ const LOCAL_BATCH_BUDGET_MS = DEFAULT_LAMBDA_TIMEOUT_MS;
 const WRITE_CONCURRENCY = 16;
 const MEMORY_FACTOR = 4;
 const MILLION = 1_000_000;
+/** The latency scenario: what DynamoDB's distance does to one segment (issue 11). */
+const LATENCY_MS = 20;
+/** The capacity scenario: a 200-WCU table, its application at 60 writes/s, the migration at 50%. */
+const CAPACITY = { table: { readUnits: 1000, writeUnits: 200 }, applicationWritesPerSecond: 60, writeCapacityPercent: 50, windowSeconds: 5 } as const;
 
 interface Options {
   items: number;
@@ -50,6 +56,8 @@ interface Options {
   sweep: number[];
   sweepItems: number;
   sampleItems: number;
+  latencyItems: number;
+  capacityItems: number;
 }
 
 const positiveInt = (value: string): number => {
@@ -67,14 +75,12 @@ function parseOptions(argv: string[]): Options {
     .option('--sweep <list>', 'segment counts to try, concurrency = segments', segmentList, [1, 2, 4, 8, 16])
     .option('--sweep-items <n>', 'items per sweep run (default: min(N, 5000))', positiveInt)
     .option('--sample-items <n>', 'items for the AWS sample shape, which is slow (default: min(N, 2000))', positiveInt)
+    .option('--latency-items <n>', `items per run of the latency scenario (${LATENCY_MS} ms per call, 1 segment)`, positiveInt, 8_000)
+    .option('--capacity-items <n>', 'items of the capacity scenario (a provisioned table shared with an application)', positiveInt, 3_000)
     .parse(argv);
-  const o = program.opts<{ items: number; json: boolean; sweep: number[]; sweepItems?: number; sampleItems?: number }>();
+  const o = program.opts<{ items: number; json: boolean; sweep: number[]; sweepItems?: number; sampleItems?: number; latencyItems: number; capacityItems: number }>();
   return { ...o, sweepItems: o.sweepItems ?? Math.min(o.items, 5_000), sampleItems: o.sampleItems ?? Math.min(o.items, 2_000) };
 }
-
-const progress = (message: string): void => {
-  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
-};
 
 /** Mean item size before and after the migration, over the demo items a run seeds. */
 async function averageItemBytes(migration: Migration, items: number): Promise<{ before: number; after: number }> {
@@ -90,41 +96,6 @@ async function averageItemBytes(migration: Migration, items: number): Promise<{ 
   return { before: before / count, after: after / count };
 }
 
-class Bench {
-  private tables = 0;
-
-  constructor(
-    private readonly db: DynaliteProcess,
-    private readonly client: DynamoDBClient,
-  ) {}
-
-  /** Seeds a fresh table, measures `job` on it in a child process, checks every item, drops the table. */
-  async measure(job: JobSpec, label: string): Promise<Measurement> {
-    const table = `bench-${job.contender}-${++this.tables}`;
-    progress(`${label}: seeding ${job.items.toLocaleString('en-US')} items`);
-    await seedDemoTable(this.client, job.items, table);
-    const serverCpuBefore = processCpuMs(this.db.pid);
-    const measured = await measureInChild({ ...job, table, endpoint: this.db.endpoint, migrationFile: defaultMigrationFile } as Job);
-    const serverCpuAfter = processCpuMs(this.db.pid);
-    if (serverCpuBefore !== undefined && serverCpuAfter !== undefined) measured.serverCpuMs = serverCpuAfter - serverCpuBefore;
-    if (measured.status !== 'SUCCEEDED') throw new Error(`${label} did not succeed: ${measured.error ?? 'failed items'}`);
-    const check = await verifyDemoTable(this.client, job.items, table);
-    if (check.correct !== job.items) throw new Error(`${label} left ${job.items - check.correct} items wrong: ${check.problems.join('; ')}`);
-    await this.client.send(new DeleteTableCommand({ TableName: table }));
-    progress(`${label}: ${Math.round(measured.itemsPerSecond)} items/s (${(measured.elapsedMs / 1000).toFixed(1)} s, peak RSS ${measured.peakRssMb} MB, load ${measured.loadAverage.map((l) => l.toFixed(1)).join('→')}); all ${check.correct} items verified`);
-    return measured;
-  }
-
-  /** History events of the sample's shape on an empty table: its fixed part. */
-  async sampleFixedHistoryEvents(migration: Migration): Promise<number> {
-    const table = `bench-sample-empty-${++this.tables}`;
-    await seedDemoTable(this.client, 0, table);
-    const run = await runSampleWorkflowLocally({ client: this.client, table, migration, executionName: 'bench-empty' });
-    await this.client.send(new DeleteTableCommand({ TableName: table }));
-    return run.counts.historyEvents;
-  }
-}
-
 async function runBench(o: Options): Promise<BenchResult> {
   const started = performance.now();
   const loadAverageStart = loadavg()[0]!;
@@ -134,7 +105,7 @@ async function runBench(o: Options): Promise<BenchResult> {
   const db = await startDynaliteProcess();
   progress(`dynalite ${DYNALITE_VERSION} listening at ${db.endpoint} (pid ${db.pid})`);
   const client = dynamoDbClient({ endpoint: db.endpoint });
-  const bench = new Bench(db, client);
+  const bench = new BenchTables(db, client);
   const ours = (items: number, segments: number) =>
     ({ contender: 'ours', items, bundle, totalSegments: segments, maxConcurrency: segments, batchBudgetMs: LOCAL_BATCH_BUDGET_MS }) as const;
 
@@ -175,17 +146,30 @@ async function runBench(o: Options): Promise<BenchResult> {
     const memoryItems = o.items * MEMORY_FACTOR;
     const ours4x = await bench.measure(ours(memoryItems, best.segments), `ours at ${MEMORY_FACTOR}N ${best.segments} × ${best.segments}`);
 
-    // 3. Counts and cost per million items.
+    // 3. Issue 11: one segment with DynamoDB 20 ms away, against the plain pipelined loop; then a
+    // provisioned table shared with its application, the migration at writeCapacityPercent 50.
+    const latency = await runLatencyScenario(bench, db.endpoint, {
+      bundle,
+      items: o.latencyItems,
+      latencyMs: LATENCY_MS,
+      writeConcurrency: WRITE_CONCURRENCY,
+      batchBudgetMs: LOCAL_BATCH_BUDGET_MS,
+    });
+    const capacity = await runCapacityScenario(bench, db.endpoint, client, { bundle, items: o.capacityItems, ...CAPACITY, batchBudgetMs: LOCAL_BATCH_BUDGET_MS });
+
+    // 4. Counts and cost per million items.
     const sizes = await averageItemBytes(migration, o.items);
     const writeUnits = writeUnitsPerWrite(sizes.before, sizes.after);
-    // The deployed model starts from the default tuning's run: the stack's defaults, and a conservative
-    // per-segment rate, since locally its segments share two cores while on AWS each has its own Lambda.
+    // The deployed model: the stack's default tuning, with the states the default run entered, and the
+    // rate of one segment that has a Lambda to itself with DynamoDB 20 ms away (the latency scenario),
+    // rather than that of 8 segments sharing this machine's two cores.
     const modelled = oursDefault;
     const oursCounts = modelled.counts!;
     const parent = parentStatesOf(oursCounts, modelled.invocationsPerSegment!);
-    const model = modelOurs({ items: MILLION, segments: defaultSegments, itemsPerLambdaSecond: modelled.itemsPerLambdaSecond!, parent });
+    const model = modelOurs({ items: MILLION, segments: defaultSegments, itemsPerLambdaSecond: latency.ours.itemsPerLambdaSecond, parent });
     const oursReads = scanReadUnits(MILLION, sizes.before, builtInTuning.pageSize);
-    const oursWrites = perMillion(modelled.updated, modelled.scanned) * writeUnits;
+    const changedShare = modelled.updated / modelled.scanned;
+    const oursWrites = MILLION * changedShare * writeUnits;
     const oursCost = priceUsage({
       stateTransitions: model.stateTransitions,
       lambdaInvocations: model.lambdaInvocations,
@@ -194,6 +178,8 @@ async function runBench(o: Options): Promise<BenchResult> {
       readUnits: oursReads,
       writeUnits: oursWrites,
     });
+    const floor = dynamoDbFloor({ items: MILLION, averageItemBytes: sizes.before, changedShare, writeUnitsPerWrite: writeUnits });
+    const floorCost = priceUsage({ stateTransitions: 0, lambdaInvocations: 0, lambdaGbSeconds: 0, lambdaArchitecture: 'arm64', ...floor });
 
     const sampleCounts = sample.counts!;
     const sampleInvocations = perMillion(sampleCounts.lambdaInvocations, sample.scanned);
@@ -223,6 +209,9 @@ async function runBench(o: Options): Promise<BenchResult> {
       cpuPerItemRawOverOurs: cpuPerItem(raw) / cpuPerItem(oursBest),
       transitionsSampleOverOurs: sampleTransitions / model.stateTransitions,
       peakRss4xOverN: ours4x.peakRssMb / oursBest.peakRssMb,
+      latencyOursOverRaw: latency.ratios.oursOverRaw,
+      latencyOursOverTheoretical: latency.ratios.oursOverTheoretical,
+      costOverDynamoDbFloor: oursCost.total / floorCost.total,
     };
     const measuredTransitions = perMillion(oursCounts.stateTransitions, modelled.scanned);
     const measuredInvocations = perMillion(oursCounts.lambdaInvocations, modelled.scanned);
@@ -247,6 +236,30 @@ async function runBench(o: Options): Promise<BenchResult> {
         met: ratios.peakRss4xOverN <= 1.1,
       },
       {
+        name: `latency ${LATENCY_MS} ms, 1 segment × ${WRITE_CONCURRENCY} in flight: ours ÷ pipelined raw loop`,
+        target: '≥ 0.90',
+        value: `${ratios.latencyOursOverRaw.toFixed(2)} (ours ÷ in-flight ÷ latency: ${ratios.latencyOursOverTheoretical.toFixed(2)})`,
+        met: ratios.latencyOursOverRaw >= 0.9,
+      },
+      {
+        name: `writeCapacityPercent ${CAPACITY.writeCapacityPercent}: write units per ${CAPACITY.windowSeconds}-s window ÷ budget, after the first`,
+        target: '0.90 to 1.10',
+        value: `${capacity.afterFirst.min.toFixed(2)} to ${capacity.afterFirst.max.toFixed(2)}`,
+        met: capacity.afterFirst.min >= 0.9 && capacity.afterFirst.max <= 1.1,
+      },
+      {
+        name: 'application throttle rate beside the migration',
+        target: '< 1%',
+        value: `${(capacity.application.throttleRate * 100).toFixed(2)}% (${capacity.application.throttled} of ${capacity.application.requests})`,
+        met: capacity.application.throttleRate < 0.01,
+      },
+      {
+        name: 'cost per million ÷ DynamoDB floor (Scan reads + writes of changed items)',
+        target: '≤ 1.03',
+        value: ratios.costOverDynamoDbFloor.toFixed(3),
+        met: ratios.costOverDynamoDbFloor <= 1.03,
+      },
+      {
         name: 'largest table in one execution',
         target: '≥ 1e9 items (sample ~1,600)',
         value: `${model.maxItemsPerExecution.toExponential(1)} (sample shape: ${sampleMax.toLocaleString('en-US')})`,
@@ -268,6 +281,8 @@ async function runBench(o: Options): Promise<BenchResult> {
         pageSize: builtInTuning.pageSize,
         writeConcurrency: WRITE_CONCURRENCY,
         averageItemBytes: sizes,
+        latencyItems: o.latencyItems,
+        capacityItems: o.capacityItems,
       },
       sweep,
       ours: {
@@ -287,7 +302,8 @@ async function runBench(o: Options): Promise<BenchResult> {
         measuredTransitionsPerMillion: measuredTransitions,
         measuredLambdaInvocationsPerMillion: measuredInvocations,
         measuredLambdaInvocations: oursCounts.lambdaInvocations,
-        itemsPerLambdaSecond: modelled.itemsPerLambdaSecond!,
+        itemsPerLambdaSecond: latency.ours.itemsPerLambdaSecond,
+        itemsPerLambdaSecondSharedCpu: modelled.itemsPerLambdaSecond!,
         itemsPerInvocation: model.itemsPerInvocation,
         transitionsPerMillion: model.stateTransitions,
         lambdaInvocationsPerMillion: model.lambdaInvocations,
@@ -325,6 +341,9 @@ async function runBench(o: Options): Promise<BenchResult> {
         cost: sampleCost,
         costPerMillionUsd: sampleCost.total,
       },
+      latency,
+      capacity,
+      floor: { readUnitsPerMillion: floor.readUnits, writeUnitsPerMillion: floor.writeUnits, cost: floorCost, costPerMillionUsd: floorCost.total },
       ratios,
       targets,
       elapsedSeconds: (performance.now() - started) / 1000,

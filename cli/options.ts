@@ -11,6 +11,10 @@ export interface RunFlags {
   concurrency?: number;
   pageSize?: number;
   maxItemsPerSecond?: number;
+  maxWriteUnitsPerSecond?: number;
+  maxReadUnitsPerSecond?: number;
+  writeCapacityPercent?: number;
+  readCapacityPercent?: number;
   toleratedFailures?: number;
   versionAttribute?: string;
   dryRun?: boolean;
@@ -56,6 +60,10 @@ function executionInputFrom(flags: RunFlags): Record<string, unknown> {
     maxConcurrency: flags.concurrency,
     pageSize: flags.pageSize,
     maxItemsPerSecond: flags.maxItemsPerSecond,
+    maxWriteUnitsPerSecond: flags.maxWriteUnitsPerSecond,
+    maxReadUnitsPerSecond: flags.maxReadUnitsPerSecond,
+    writeCapacityPercent: flags.writeCapacityPercent,
+    readCapacityPercent: flags.readCapacityPercent,
     toleratedFailures: flags.toleratedFailures,
     versionAttribute: flags.versionAttribute,
     dryRun: flags.dryRun || undefined,

@@ -46,8 +46,9 @@ export function batchClock(remainingMs: number, requestedMarginMs: number, now =
   };
 }
 
-/** A signal that never aborts, for calls without a deadline. */
+/** A signal that never aborts, for calls without a deadline (many wait on it at once). */
 export const noDeadline: AbortSignal = new AbortController().signal;
+setMaxListeners(0, noDeadline);
 
 /** Resolves with `work`, or fails with InterruptedError as soon as `signal` aborts (not when `work` notices). */
 export function within<T>(signal: AbortSignal, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -66,4 +67,16 @@ export function within<T>(signal: AbortSignal, work: (signal: AbortSignal) => Pr
       },
     );
   });
+}
+
+/**
+ * A call that the batch's time or capacity budget did not let out: it was never sent, so (unlike an
+ * interrupted call) it cannot have changed anything.
+ */
+export class NotSentError extends InterruptedError {
+  constructor() {
+    super();
+    this.message = 'the batch ran out of time before this call could be sent within its capacity budget';
+    this.name = 'NotSentError';
+  }
 }

@@ -3,13 +3,16 @@ import {
   DeleteItemCommand,
   GetItemCommand,
   UpdateItemCommand,
+  type ConsumedCapacity,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { NumberValue } from '@aws-sdk/lib-dynamodb';
 import type { Migration } from '../migrations/define';
 import type { ItemChange } from '../workflow/contract';
 import { keyForReport, keyOf, sameRawItem, toPlainItem, type RawItem } from './attribute-values';
-import { InterruptedError, noDeadline, within } from './deadline';
+import type { CapacityGate } from './capacity-gate';
+import type { CallKind } from './capacity-pacer';
+import { InterruptedError, noDeadline, NotSentError, within } from './deadline';
 import { errorReason, reason, type FailureReason } from './failure-reason';
 import { hasLanded, landingOf, type Landing } from './landing';
 import { tableLevelError } from './sdk-errors';
@@ -38,6 +41,8 @@ export interface ItemMigratorOptions {
   versionAttribute?: string;
   /** How often an item is re-read and re-transformed after a concurrent change before it counts as failed. */
   maxConflictRetries?: number;
+  /** The batch's capacity budget; without one, calls go out at once and throttling that outlasts the SDK's retries fails the item. */
+  capacity?: CapacityGate;
 }
 
 /** Dry-run samples: at most this many attributes, each at most this long as JSON. */
@@ -62,6 +67,11 @@ export class ItemMigrator {
   constructor(private readonly options: ItemMigratorOptions) {
     this.maxConflictRetries = options.maxConflictRetries ?? 5;
     if (options.versionAttribute) this.marker = { attribute: options.versionAttribute, value: options.migration.id };
+  }
+
+  /** The same migrator, its calls paced by `capacity` (one batch's budget). */
+  withCapacity(capacity: CapacityGate): ItemMigrator {
+    return new ItemMigrator({ ...this.options, capacity });
   }
 
   /**
@@ -92,6 +102,8 @@ export class ItemMigrator {
       const landing = this.landingOf(plan);
       const written = await this.write(current, plan, signal);
       if (written.status === 'done') return { ...report, kind };
+      // Never sent (no budget left in the batch's time): as if the batch had ended before this item.
+      if (written.status === 'unsent') return { ...report, kind: 'interrupted' };
       if (written.status === 'interrupted') return { ...report, kind: 'uncertain', landing };
 
       // A failed condition or a failed call: look at the item as it is now before deciding.
@@ -210,19 +222,39 @@ export class ItemMigrator {
     }
   }
 
+  /**
+   * Sends a call within the batch's time, through the capacity budget when there is one: then it
+   * asks DynamoDB what the call consumed (per index for writes, INDEXES; the total for reads, TOTAL).
+   */
+  private send<T extends { ConsumedCapacity?: ConsumedCapacity }>(
+    kind: CallKind,
+    signal: AbortSignal,
+    request: (consumed: { ReturnConsumedCapacity?: 'INDEXES' | 'TOTAL' }, abortSignal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const { capacity } = this.options;
+    if (!capacity) return within(signal, (abortSignal) => request({}, abortSignal));
+    const consumed = { ReturnConsumedCapacity: kind === 'write' ? ('INDEXES' as const) : ('TOTAL' as const) };
+    return capacity.send(kind, signal, (abortSignal) => request(consumed, abortSignal));
+  }
+
   private async write(
     scanned: RawItem,
     plan: Extract<WritePlan, { kind: 'update' | 'delete' }>,
     signal: AbortSignal,
-  ): Promise<{ status: 'done' | 'conflict' | 'interrupted'; retries: number } | { status: 'failed'; why: FailureReason; retries: number }> {
+  ): Promise<{ status: 'done' | 'conflict' | 'interrupted' | 'unsent'; retries: number } | { status: 'failed'; why: FailureReason; retries: number }> {
     const { client, table, keyAttributes } = this.options;
     try {
       const response =
         plan.kind === 'delete'
-          ? await within(signal, (abortSignal) => client.send(new DeleteItemCommand(deleteParams(table, scanned, keyAttributes)), { abortSignal }))
-          : await within(signal, (abortSignal) => client.send(new UpdateItemCommand(updateParams(table, scanned, keyAttributes, plan, this.marker)), { abortSignal }));
+          ? await this.send('write', signal, (consumed, abortSignal) =>
+              client.send(new DeleteItemCommand({ ...deleteParams(table, scanned, keyAttributes), ...consumed }), { abortSignal }),
+            )
+          : await this.send('write', signal, (consumed, abortSignal) =>
+              client.send(new UpdateItemCommand({ ...updateParams(table, scanned, keyAttributes, plan, this.marker), ...consumed }), { abortSignal }),
+            );
       return { status: 'done', retries: attemptsOf(response) - 1 };
     } catch (error) {
+      if (error instanceof NotSentError) return { status: 'unsent', retries: 0 };
       if (error instanceof InterruptedError) return { status: 'interrupted', retries: 0 };
       const retries = attemptsOf(error) - 1;
       if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') {
@@ -237,8 +269,8 @@ export class ItemMigrator {
   private async reread(item: RawItem, signal: AbortSignal): Promise<{ item?: RawItem; retries: number } | { error: FailureReason } | { interrupted: true }> {
     const { client, table, keyAttributes } = this.options;
     try {
-      const response = await within(signal, (abortSignal) =>
-        client.send(new GetItemCommand({ TableName: table, Key: keyOf(item, keyAttributes), ConsistentRead: true }), { abortSignal }),
+      const response = await this.send('get', signal, (consumed, abortSignal) =>
+        client.send(new GetItemCommand({ TableName: table, Key: keyOf(item, keyAttributes), ConsistentRead: true, ...consumed }), { abortSignal }),
       );
       return { ...(response.Item && { item: response.Item }), retries: attemptsOf(response) - 1 };
     } catch (error) {

@@ -1,18 +1,22 @@
+import { setMaxListeners } from 'node:events';
 import { ScanCommand, type DynamoDBClient, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import pLimit from 'p-limit';
 import type { AheadItem, ItemChange, ItemFailure, Plan, SegmentProgress } from '../workflow/contract';
 import { SampleBudget, segmentSampleBytes } from '../workflow/samples';
 import { packTotals, unpackTotals, type Totals } from '../workflow/totals';
 import { keyOf, type RawItem } from './attribute-values';
+import { segmentBudget } from './capacity-budget';
+import type { CapacityGate } from './capacity-gate';
 import { decodeCursor, encodeCursor, START_CURSOR } from './cursor';
-import { batchClock, InterruptedError, within, type BatchClock } from './deadline';
+import { batchClock, InterruptedError, type BatchClock } from './deadline';
 import { itemFailureFields } from './failure-reason';
 import type { ItemMigrator, ItemOutcome, ItemReport } from './item-migrator';
 import type { Landing } from './landing';
 import type { Logger } from './log';
 import { Pacer } from './pacer';
-import { callEffort, type CallEffort } from './retry-strategy';
+import { callEffort } from './retry-strategy';
 import { tableLevelError } from './sdk-errors';
+import { SegmentCapacity } from './segment-capacity';
 
 /** What one MigrateBatch invocation needs besides its payload. */
 export interface BatchContext {
@@ -30,6 +34,16 @@ export interface BatchContext {
 /** The per-Lambda share of the run's item rate, since segments run side by side. */
 export const itemsPerSecondPerSegment = (plan: Plan): number =>
   plan.maxItemsPerSecond === 0 ? 0 : plan.maxItemsPerSecond / Math.min(plan.maxConcurrency, plan.totalSegments);
+
+/**
+ * The most items a segment can migrate per second under its budgets (0 = unlimited): the item rate,
+ * and the write budget, since every written item costs at least one write unit.
+ */
+export function itemsPerSecondCeiling(plan: Plan): number {
+  const share = segmentBudget(plan.budget ?? {}, plan);
+  const rates = [itemsPerSecondPerSegment(plan), ...(plan.dryRun ? [] : [share.write ?? 0, share.tableWrite ?? 0])].filter((r) => r > 0);
+  return rates.length > 0 ? Math.min(...rates) : 0;
+}
 
 /**
  * Items to ask for in the next page: a rate-limited page must finish within half the time left, or
@@ -85,20 +99,31 @@ const isFinished = (outcome: ItemOutcome): outcome is Exclude<ItemOutcome, { kin
  */
 export async function migrateBatch(plan: Plan, segment: number, previous: SegmentProgress, ctx: BatchContext): Promise<SegmentProgress> {
   const clock = batchClock(ctx.remainingMs(), ctx.safetyMarginMs);
-  const effort: CallEffort = { retries: 0 };
+  const capacity = new SegmentCapacity(plan, previous, ctx.client, clock);
   try {
-    const progress = await callEffort.run(effort, () => runBatch(plan, segment, previous, ctx, clock));
+    const progress = await callEffort.run(capacity.effort, () => runBatch(plan, segment, previous, ctx, clock, capacity.gate));
     const totals = unpackTotals(progress.totals);
-    totals.retries += effort.retries;
-    return { ...progress, totals: packTotals(totals) };
+    totals.retries += capacity.effort.retries;
+    totals.throttles += capacity.effort.throttles;
+    totals.readUnits += capacity.pacer.consumed.read;
+    totals.writeUnits += capacity.pacer.consumed.write;
+    return { ...progress, ...capacity.paceFor(progress.cursor), totals: packTotals(totals) };
   } finally {
+    capacity.stop();
     clock.dispose();
   }
 }
 
-async function runBatch(plan: Plan, segment: number, previous: SegmentProgress, ctx: BatchContext, clock: BatchClock): Promise<SegmentProgress> {
+async function runBatch(
+  plan: Plan,
+  segment: number,
+  previous: SegmentProgress,
+  ctx: BatchContext,
+  clock: BatchClock,
+  gate: CapacityGate,
+): Promise<SegmentProgress> {
   const tally = new BatchTally(previous, segmentSampleBytes(segment, plan.totalSegments));
-  const { migrator } = ctx;
+  const migrator = ctx.migrator.withCapacity(gate);
   const keyOfItem = (raw: RawItem) => encodeCursor(keyOf(raw, plan.keyAttributes));
 
   // First the items the last call left unsettled: a write of ours may have landed.
@@ -129,21 +154,56 @@ async function runBatch(plan: Plan, segment: number, previous: SegmentProgress, 
   // that meets one has finished nothing and fails at once.
   let firstDone: Promise<void> | undefined;
   const rate = itemsPerSecondPerSegment(plan);
-  const pacer = new Pacer(rate);
-  const entries: Entry[] = [];
-  const work: Promise<void>[] = [];
+  const itemPacer = new Pacer(rate);
   let fatal: unknown;
   const open = () => fatal === undefined && Date.now() < clock.softDeadline;
 
+  // The items from the cursor on, in scan order, with the ends of their pages: the finished prefix is
+  // dropped as the cursor moves over it, so a long call holds only what is still on its way.
+  const entries: Entry[] = [];
+  let cursor: string | undefined = startCursor;
+  const advance = (): void => {
+    let index = 0;
+    for (; index < entries.length; index++) {
+      const entry = entries[index]!;
+      if (entry.type === 'pageEnd') cursor = entry.lastKey ? encodeCursor(entry.lastKey) : undefined;
+      else if (entry.state === 'done') {
+        cursor = entry.key;
+        alreadyDone.delete(entry.key); // passed: the scan will not meet it again
+      } else break;
+    }
+    entries.splice(0, index);
+  };
+
+  // Items queued or being migrated. A page is queued once at most `room` are: writers never run dry
+  // across a page boundary (small pages included), and at most about three pages are held at once.
+  const inFlight = new Set<Promise<void>>();
+  const room = Math.max(ctx.writeConcurrency, plan.pageSize);
+  let wakeReader: (() => void) | undefined;
+  const roomForAPage = (): Promise<void> => (inFlight.size <= room ? Promise.resolve() : new Promise((resolve) => (wakeReader = resolve)));
+  const queue = (entry: Extract<Entry, { type: 'item' }>): void => {
+    const work = limit(() => migrate(entry)).finally(() => {
+      inFlight.delete(work);
+      if (inFlight.size <= room && wakeReader) {
+        const wake = wakeReader;
+        wakeReader = undefined;
+        wake();
+      }
+    });
+    inFlight.add(work);
+  };
+
+  const itemsCeiling = itemsPerSecondCeiling(plan);
   const scan = (startKey: string): Promise<ScanCommandOutput> => {
     const exclusiveStartKey = decodeCursor(startKey);
-    return within(clock.signal, (abortSignal) =>
+    return gate.send('scan', clock.signal, (abortSignal) =>
       ctx.client.send(
         new ScanCommand({
           TableName: plan.table,
           Segment: segment,
           TotalSegments: plan.totalSegments,
-          Limit: pageLimit(plan.pageSize, rate, clock.softDeadline - Date.now()),
+          Limit: pageLimit(plan.pageSize, itemsCeiling, clock.softDeadline - Date.now()),
+          ReturnConsumedCapacity: 'TOTAL',
           ...(Object.keys(exclusiveStartKey).length > 0 && { ExclusiveStartKey: exclusiveStartKey }),
         }),
         { abortSignal },
@@ -170,7 +230,7 @@ async function runBatch(plan: Plan, segment: number, previous: SegmentProgress, 
   };
 
   const migrateOne = async (entry: Extract<Entry, { type: 'item' }>): Promise<void> => {
-    await pacer.take();
+    await itemPacer.take();
     if (!open()) {
       entry.state = 'interrupted';
       return;
@@ -194,18 +254,14 @@ async function runBatch(plan: Plan, segment: number, previous: SegmentProgress, 
     }
   };
 
-  // Double buffering: a page's items are queued only once the page before the previous one is
-  // finished, so at most two pages wait while the next one is being read.
+  // The next page is read while this one is written.
   let next: Promise<ScanCommandOutput | undefined> | undefined = open() ? scan(startCursor).catch((e: unknown) => ((fatal ??= e), undefined)) : undefined;
-  let twoPagesAgo: Promise<unknown> = Promise.resolve();
-  let onePageAgo: Promise<unknown> = Promise.resolve();
   while (next && open()) {
     const page = await next;
     next = undefined;
     if (!page) break;
     if (page.LastEvaluatedKey && open()) next = scan(encodeCursor(page.LastEvaluatedKey)).catch((e: unknown) => ((fatal ??= e), undefined));
-    await twoPagesAgo;
-    const pageWork: Promise<void>[] = [];
+    await roomForAPage();
     let whole = true;
     for (const raw of page.Items ?? []) {
       const key = keyOfItem(raw);
@@ -219,22 +275,22 @@ async function runBatch(plan: Plan, segment: number, previous: SegmentProgress, 
       }
       const entry: Extract<Entry, { type: 'item' }> = { type: 'item', raw, key, state: 'running' };
       entries.push(entry);
-      pageWork.push(limit(() => migrate(entry)));
+      queue(entry);
     }
     if (whole) entries.push({ type: 'pageEnd', ...(page.LastEvaluatedKey && { lastKey: page.LastEvaluatedKey }) });
-    work.push(...pageWork);
-    twoPagesAgo = onePageAgo;
-    onePageAgo = Promise.all(pageWork);
+    advance();
     if (!whole) break;
   }
-  await Promise.all(work);
+  await Promise.all(inFlight);
   await next;
   // A table-level error fails the call only when it finished nothing; otherwise the call hands over
   // its exact progress first, and the next call meets the error again at once.
   if (fatal !== undefined && finishedHere === 0) throw fatal;
 
   // Writes abandoned at the deadline: settle them now if DynamoDB answers in the time kept for it.
+  gate.notAfter = clock.settleDeadline;
   const settleBy = new AbortController();
+  setMaxListeners(0, settleBy.signal);
   const timer = setTimeout(() => settleBy.abort(), Math.max(0, clock.settleDeadline - Date.now()));
   try {
     await Promise.all(
@@ -252,20 +308,12 @@ async function runBatch(plan: Plan, segment: number, previous: SegmentProgress, 
     clearTimeout(timer);
   }
 
-  // The cursor moves over the finished prefix; what lies beyond it travels in `ahead`.
-  let cursor: string | undefined = startCursor;
-  let index = 0;
-  for (; index < entries.length; index++) {
-    const entry = entries[index]!;
-    if (entry.type === 'pageEnd') cursor = entry.lastKey ? encodeCursor(entry.lastKey) : undefined;
-    else if (entry.state === 'done') cursor = entry.key;
-    else break;
-  }
-  // Beyond the cursor: what is done (this call's, and the last call's the scan has not passed yet) and what is unknown.
-  const passed = new Set(entries.slice(0, index).flatMap((e) => (e.type === 'item' ? [e.key] : [])));
-  const done = new Set([...alreadyDone].filter((key) => !passed.has(key)));
+  // The cursor moves over the finished prefix; what lies beyond it travels in `ahead`: what is done
+  // (this call's, and the last call's that the scan has not passed yet) and what is unknown.
+  advance();
+  const done = new Set(alreadyDone);
   const unknown: AheadItem[] = [];
-  for (const entry of entries.slice(index)) {
+  for (const entry of entries) {
     if (entry.type === 'item' && entry.state === 'done') done.add(entry.key);
     if (entry.type === 'item' && entry.state === 'uncertain') unknown.push({ key: entry.key, landing: entry.landing });
   }

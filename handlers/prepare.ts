@@ -4,6 +4,7 @@ import type { Plan } from '../workflow/contract';
 import { InvalidInputError, RunInProgressError } from '../workflow/errors';
 import { resolveInput, type ResolvedInput, type Tuning } from '../workflow/input';
 import type { EventOf, ResultOf } from '../workflow/steps';
+import { isLimited, resolveCapacityBudget } from './capacity-budget';
 import type { RunningExecutions } from './running-executions';
 import { tableLevelError } from './sdk-errors';
 
@@ -64,6 +65,7 @@ export async function prepare(event: EventOf<'prepare'>, deps: PrepareDependenci
       ['versionAttribute: is a key attribute'],
     );
   }
+  const budget = resolveCapacityBudget(resolved, described.Table ?? {});
   if (writes(resolved) && deps.executions) await refuseConcurrentWriters(event, deps.executions);
   const plan: Plan = {
     table: deps.table,
@@ -75,6 +77,7 @@ export async function prepare(event: EventOf<'prepare'>, deps: PrepareDependenci
     keyAttributes,
     itemEstimate: described.Table?.ItemCount ?? 0,
     backupName: backupNameFor(deps.table, deps.migration.id, event.executionName),
+    ...(isLimited(budget) && { budget }),
   };
   return { plan, segments: Array.from({ length: plan.totalSegments }, (_, i) => i), passes: [] };
 }

@@ -1,3 +1,5 @@
+import { isThrottlingError as isSdkThrottlingError } from '@smithy/core/retry';
+import type { SdkError } from '@smithy/types';
 import { TableAccessError, TableNotFoundError } from '../workflow/errors';
 
 const errorName = (error: unknown): string => (error instanceof Error ? error.name : '');
@@ -11,3 +13,10 @@ export function tableLevelError(error: unknown, table: string, action: string): 
   }
   return undefined;
 }
+
+/**
+ * Whether DynamoDB refused a call for lack of capacity: ProvisionedThroughputExceededException
+ * (table or index), ThrottlingException (on-demand and control-plane limits), RequestLimitExceeded
+ * (the account's throughput quota). The SDK's own classification, so it matches what its retries do.
+ */
+export const isThrottlingError = (error: unknown): boolean => error instanceof Error && isSdkThrottlingError(error as SdkError);

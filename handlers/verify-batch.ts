@@ -6,10 +6,11 @@ import { SampleBudget, segmentSampleBytes } from '../workflow/samples';
 import { packVerifyTotals, unpackVerifyTotals, zeroVerifyTotals, type VerifyTotals } from '../workflow/totals';
 import { itemDigest, keyForReport } from './attribute-values';
 import { decodeCursor, encodeCursor, START_CURSOR } from './cursor';
-import { batchClock, InterruptedError, within } from './deadline';
+import { batchClock, InterruptedError, NotSentError, within } from './deadline';
 import type { BatchContext } from './migrate-batch';
-import { callEffort, type CallEffort } from './retry-strategy';
+import { callEffort } from './retry-strategy';
 import { tableLevelError } from './sdk-errors';
+import { SegmentCapacity } from './segment-capacity';
 
 /** One page's findings, added to the segment's only once the whole page is checked. */
 interface PageFindings {
@@ -26,9 +27,10 @@ interface PageFindings {
  */
 export async function verifyBatch(plan: Plan, segment: number, previous: SegmentProgress, ctx: BatchContext): Promise<SegmentProgress> {
   const clock = batchClock(ctx.remainingMs(), ctx.safetyMarginMs);
-  const effort: CallEffort = { retries: 0 };
+  // Reads only, paced by the run's read budget like a migration's scans.
+  const capacity = new SegmentCapacity(plan, previous, ctx.client, clock);
   try {
-    return await callEffort.run(effort, async () => {
+    return await callEffort.run(capacity.effort, async () => {
       const totals = unpackVerifyTotals(previous.totals);
       const failures = [...(previous.failures ?? [])];
       const samples = new SampleBudget(segmentSampleBytes(segment, plan.totalSegments), [failures]);
@@ -40,7 +42,7 @@ export async function verifyBatch(plan: Plan, segment: number, previous: Segment
         const startKey = decodeCursor(cursor);
         let page;
         try {
-          page = await within(clock.signal, (abortSignal) =>
+          page = await capacity.gate.send('scan', clock.signal, (abortSignal) =>
             ctx.client.send(
               new ScanCommand({
                 TableName: plan.table,
@@ -48,13 +50,14 @@ export async function verifyBatch(plan: Plan, segment: number, previous: Segment
                 TotalSegments: plan.totalSegments,
                 Limit: plan.pageSize,
                 ConsistentRead: true,
+                ReturnConsumedCapacity: 'TOTAL',
                 ...(Object.keys(startKey).length > 0 && { ExclusiveStartKey: startKey }),
               }),
               { abortSignal },
             ),
           );
         } catch (error) {
-          if (error instanceof InterruptedError) break;
+          if (error instanceof InterruptedError || error instanceof NotSentError) break;
           throw tableLevelError(error, plan.table, 'dynamodb:Scan') ?? error;
         }
         const found: PageFindings = { totals: zeroVerifyTotals(), digest: EMPTY_DIGEST, unmigrated: [] };
@@ -85,10 +88,13 @@ export async function verifyBatch(plan: Plan, segment: number, previous: Segment
         for (const sample of found.unmigrated) samples.admit(failures, sample);
         cursor = page.LastEvaluatedKey ? encodeCursor(page.LastEvaluatedKey) : undefined;
       }
-      totals.retries += effort.retries;
+      totals.retries += capacity.effort.retries;
+      totals.throttles += capacity.effort.throttles;
+      totals.readUnits += capacity.pacer.consumed.read;
       ctx.log('batch.done', { segment, done: cursor === undefined, totals });
       return {
         ...(cursor !== undefined && { cursor }),
+        ...capacity.paceFor(cursor),
         calls: previous.calls + 1,
         totals: packVerifyTotals(totals),
         digest,
@@ -96,6 +102,7 @@ export async function verifyBatch(plan: Plan, segment: number, previous: Segment
       };
     });
   } finally {
+    capacity.stop();
     clock.dispose();
   }
 }

@@ -163,6 +163,8 @@ export function dashboardBody(t: DashboardTarget): DashboardBody {
           ...rate(ours('scanned', { id: 'budget_scanned', visible: false }), 1, 'items/s'),
           ours(BATCH_METRICS.itemsPerSecondBudget.name, { id: 'items_budget', stat: 'Maximum', label: 'items/s budget (maxItemsPerSecond)' }),
           ...countersPresent(CAPACITY_COUNTERS).flatMap((name) => rate(ours(name, { id: idOf(name), visible: false }), 1, `${name}/s (this migration)`)),
+          ours(BATCH_METRICS.readUnitsBudget.name, { id: 'read_units_budget', stat: 'Maximum', label: 'read units/s budget' }),
+          ours(BATCH_METRICS.writeUnitsBudget.name, { id: 'write_units_budget', stat: 'Maximum', label: 'write units/s budget' }),
           ...rate(table('ConsumedReadCapacityUnits', { id: 'table_read_units', visible: false }), 1, 'table read units/s (all clients)'),
           ...rate(table('ConsumedWriteCapacityUnits', { id: 'table_write_units', visible: false }), 1, 'table write units/s (all clients)'),
           table('ProvisionedReadCapacityUnits', { id: 'table_read_provisioned', stat: 'Maximum', label: 'provisioned read units/s' }),

@@ -31,6 +31,10 @@ export const tuningVariableNames = {
   pageSize: 'page_size',
   maxItemsPerSecond: 'max_items_per_second',
   toleratedFailures: 'tolerated_failures',
+  maxWriteUnitsPerSecond: 'max_write_units_per_second',
+  maxReadUnitsPerSecond: 'max_read_units_per_second',
+  writeCapacityPercent: 'write_capacity_percent',
+  readCapacityPercent: 'read_capacity_percent',
 } as const satisfies Record<keyof Tuning, string>;
 
 const tuningDescriptions: Record<keyof Tuning, string> = {
@@ -39,6 +43,12 @@ const tuningDescriptions: Record<keyof Tuning, string> = {
   pageSize: 'Default number of items read per Scan page (execution input pageSize).',
   maxItemsPerSecond: 'Default cap on items processed per second by the whole run, shared by the running segments; 0 for no cap (execution input maxItemsPerSecond).',
   toleratedFailures: 'Default number of failed items the run tolerates before it fails (execution input toleratedFailures).',
+  maxWriteUnitsPerSecond:
+    'Default cap on write capacity units consumed per second by the whole run (the table\'s and every index\'s), shared by the running segments; 0 for no cap (execution input maxWriteUnitsPerSecond).',
+  maxReadUnitsPerSecond: 'Default cap on read capacity units consumed per second by the whole run, shared by the running segments; 0 for no cap (execution input maxReadUnitsPerSecond).',
+  writeCapacityPercent:
+    'Default share, 1 to 100, of the provisioned write capacity of the table and of each GSI the run may use; 0 for none. Provisioned tables only (execution input writeCapacityPercent).',
+  readCapacityPercent: 'Default share, 1 to 100, of the table\'s provisioned read capacity the run may use; 0 for none. Provisioned tables only (execution input readCapacityPercent).',
 };
 
 /** The stack's Terraform variables. */

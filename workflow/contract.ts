@@ -28,6 +28,19 @@ export type ItemChange = z.infer<typeof itemChangeSchema>;
 /** Which pass over the table runs now: a migration pass (the first, or a catch-up) or a verification pass. */
 export const passSchema = z.strictObject({ kind: z.enum(['migrate', 'verify']), number: z.number().int().min(1) });
 export type Pass = z.infer<typeof passSchema>;
+/**
+ * The run's capacity budget in units per second, shared by the segments running at once (Prepare
+ * resolves it from the input and the table's provisioned throughput). A dimension that limits
+ * nothing is absent: `read` (Scan and re-reads), `write` (every write unit billed, the table's and
+ * each index's), `tableWrite` (the table's own write units) and `indexWrites` (each GSI's).
+ */
+export const capacityBudgetSchema = z.strictObject({
+  read: z.number().positive().optional(),
+  write: z.number().positive().optional(),
+  tableWrite: z.number().positive().optional(),
+  indexWrites: z.record(z.string(), z.number().positive()).optional(),
+});
+export type CapacityBudget = z.infer<typeof capacityBudgetSchema>;
 
 /** The validated, defaulted plan that Prepare returns and every later step reads. */
 export const planSchema = tuningSchema.extend({
@@ -45,6 +58,8 @@ export const planSchema = tuningSchema.extend({
   backupName: z.string(),
   /** The execution's name, so every later step's log lines say which run they belong to (absent in older plans). */
   executionName: z.string().min(1).optional(),
+  /** Absent when the run has no capacity budget. */
+  budget: capacityBudgetSchema.optional(),
 });
 export type Plan = z.infer<typeof planSchema>;
 
@@ -70,16 +85,24 @@ export const aheadItemSchema = z.union([
 export type AheadItem = z.infer<typeof aheadItemSchema>;
 
 /**
+ * The rates (units per second) a segment's adaptive back-off allows itself after throttling, carried
+ * to its next call so that a throttle is not forgotten at a call boundary. Absent when not holding back.
+ */
+export const paceSchema = z.strictObject({ read: z.number().positive().optional(), write: z.number().positive().optional() });
+export type Pace = z.infer<typeof paceSchema>;
+
+/**
  * A segment's progress as it travels in the state: the cursor to go on from (absent when the segment
  * is done), how many MigrateBatch calls it took, its counters in wire order (workflow/totals.ts) and
- * its samples and the items it dealt with beyond the cursor (each absent when empty, to keep the
- * gathered Map output small).
+ * its samples, the items it dealt with beyond the cursor and its back-off (each absent when empty,
+ * and the last two when the segment is done, to keep the gathered Map output small).
  */
 export const segmentProgressSchema = z.strictObject({
   cursor: z.string().min(1).optional(),
   ahead: z.array(aheadItemSchema).optional(),
   /** Verification passes: the segment's order-independent digest of its items so far (16 hex digits). */
   digest: z.string().regex(/^[0-9a-f]{16}$/).optional(),
+  pace: paceSchema.optional(),
   calls: z.number().int().min(0),
   totals: z.array(z.number().min(0)),
   failures: z.array(itemFailureSchema).optional(),

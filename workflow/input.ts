@@ -9,6 +9,10 @@ export const limits = {
   maxItemsPerSecond: { min: 0, max: 1_000_000 },
   toleratedFailures: { min: 0, max: 1_000_000_000 },
   catchUpPasses: { min: 0, max: 10 },
+  maxWriteUnitsPerSecond: { min: 0, max: 1_000_000 },
+  maxReadUnitsPerSecond: { min: 0, max: 1_000_000 },
+  writeCapacityPercent: { min: 0, max: 100 },
+  readCapacityPercent: { min: 0, max: 100 },
 } as const;
 
 const bounded = (name: keyof typeof limits) =>
@@ -27,6 +31,14 @@ export const tuningSchema = z.strictObject({
   pageSize: bounded('pageSize'),
   maxItemsPerSecond: bounded('maxItemsPerSecond'),
   toleratedFailures: bounded('toleratedFailures'),
+  /** Write units per second for the whole run, table and indexes together; 0 = no limit. */
+  maxWriteUnitsPerSecond: bounded('maxWriteUnitsPerSecond'),
+  /** Read units per second for the whole run; 0 = no limit. */
+  maxReadUnitsPerSecond: bounded('maxReadUnitsPerSecond'),
+  /** Share (1-100) of the table's and each GSI's provisioned write capacity; 0 = none. Provisioned tables only. */
+  writeCapacityPercent: bounded('writeCapacityPercent'),
+  /** Share (1-100) of the table's provisioned read capacity; 0 = none. Provisioned tables only. */
+  readCapacityPercent: bounded('readCapacityPercent'),
 });
 export type Tuning = z.infer<typeof tuningSchema>;
 
@@ -37,6 +49,10 @@ export const builtInTuning: Tuning = {
   pageSize: 100,
   maxItemsPerSecond: 0,
   toleratedFailures: 0,
+  maxWriteUnitsPerSecond: 0,
+  maxReadUnitsPerSecond: 0,
+  writeCapacityPercent: 0,
+  readCapacityPercent: 0,
 };
 
 /** The execution input: every field optional; unknown fields are rejected, not ignored. */

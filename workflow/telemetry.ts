@@ -54,6 +54,9 @@ export const BATCH_METRICS = {
   itemEstimate: { name: 'itemEstimate', unit: 'Count' },
   /** The run's maxItemsPerSecond; published only when the run has one (0 means no limit). */
   itemsPerSecondBudget: { name: 'itemsPerSecondBudget', unit: 'Count/Second' },
+  /** The run's read and write budgets in capacity units a second, as Prepare resolved them (a percentage included); published only when the run has one. */
+  readUnitsBudget: { name: 'readUnitsBudget', unit: 'Count/Second' },
+  writeUnitsBudget: { name: 'writeUnitsBudget', unit: 'Count/Second' },
 } as const satisfies Record<string, MetricSpec>;
 
 /** Every metric name the Lambda publishes. */

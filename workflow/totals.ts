@@ -16,6 +16,12 @@ export const TOTALS_FIELDS = [
   'retries',
   /** Writes re-done after a concurrent change made their condition fail. */
   'conflicts',
+  /** DynamoDB calls (attempts) refused for lack of capacity: ProvisionedThroughputExceeded, ThrottlingException, RequestLimitExceeded. */
+  'throttles',
+  /** Read units the migration consumed (Scan and re-reads), as DynamoDB reported them; may be fractional. */
+  'readUnits',
+  /** Write units the migration consumed, the table's and every index's, as DynamoDB reported them; may be fractional. */
+  'writeUnits',
 ] as const;
 
 /** Counts kept per segment and summed for the run. */
@@ -31,7 +37,7 @@ export function addTotals(into: Totals, more: Totals): Totals {
 }
 
 /** The counters of a verification pass, in their wire order (append only). */
-export const VERIFY_FIELDS = ['checked', 'migrated', 'unmigrated', 'retries'] as const;
+export const VERIFY_FIELDS = ['checked', 'migrated', 'unmigrated', 'retries', 'throttles', 'readUnits'] as const;
 
 /** Counts of a verification pass. */
 export type VerifyTotals = Record<(typeof VERIFY_FIELDS)[number], number>;
@@ -40,12 +46,15 @@ export type VerifyTotals = Record<(typeof VERIFY_FIELDS)[number], number>;
 export const zeroVerifyTotals = (): VerifyTotals => Object.fromEntries(VERIFY_FIELDS.map((f) => [f, 0])) as VerifyTotals;
 
 /** Verification counters in wire order, and back. */
-export const packVerifyTotals = (totals: VerifyTotals): number[] => VERIFY_FIELDS.map((f) => totals[f]);
+export const packVerifyTotals = (totals: VerifyTotals): number[] => VERIFY_FIELDS.map((f) => Math.round(totals[f] * 10) / 10);
 export const unpackVerifyTotals = (packed: readonly number[]): VerifyTotals =>
   Object.fromEntries(VERIFY_FIELDS.map((f, i) => [f, packed[i] ?? 0])) as VerifyTotals;
-
-/** The wire form: the counters in `TOTALS_FIELDS` order. */
-export const packTotals = (totals: Totals): number[] => TOTALS_FIELDS.map((f) => totals[f]);
+/**
+ * The wire form: the counters in `TOTALS_FIELDS` order. Capacity units are sums of halves and of
+ * fractional GSI charges, so they are rounded to one decimal: the gathered Map output of 1,000
+ * segments must stay small whatever float noise the sums carry.
+ */
+export const packTotals = (totals: Totals): number[] => TOTALS_FIELDS.map((f) => Math.round(totals[f] * 10) / 10);
 
 /** The named form of a wire array; missing trailing counters (an older payload) count as 0. */
 export const unpackTotals = (packed: readonly number[]): Totals =>

@@ -1,9 +1,11 @@
 /**
  * DynamoDB throttles, fails with 500s, resets connections and times out. A run
  * must absorb that (retries, visibly counted), apply every item's change exactly once, and turn an
- * item whose calls keep failing into a per-item failure with its key and reason instead of a crash.
+ * item whose calls keep failing into a per-item failure with its key and reason instead of a crash;
+ * throttling that outlasts the retries only slows the run down.
  */
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { connectionConfig } from '../../local/connection';
 import { countingMigration, itemKey, migratedExactlyOnce, seededAccessLogTable } from '../support/access-log';
 import { itemsByKey, testClient, useTestDb } from '../support/dynamo';
 import { beforeRequest, injectFaults, requestKey, TRANSIENT_FAULTS } from '../support/faults';
@@ -127,9 +129,9 @@ describe('GIVEN faults that outlast the SDK retries for a few items (client with
       kinds: [],
       persistent: (r) =>
         r.command === 'UpdateItemCommand' && stuck.has(requestKey(r)!)
-          ? 'ProvisionedThroughputExceededException'
+          ? 'InternalServerError'
           : r.command === 'DeleteItemCommand' && requestKey(r) === stuckDelete
-            ? 'InternalServerError'
+            ? 'TimeoutError'
             : undefined,
     });
 
@@ -142,10 +144,10 @@ describe('GIVEN faults that outlast the SDK retries for a few items (client with
     expect(faults.total()).toBeGreaterThanOrEqual(4 * 3);
     const failures = [...result.summary!.failures].sort((a, b) => String(a.key.pk).localeCompare(String(b.key.pk)));
     expect(failures).toEqual([
-      { key: { pk: itemKey(3) }, reason: expect.stringMatching(/ProvisionedThroughputExceededException.*after 3 attempts/) },
-      { key: { pk: itemKey(19) }, reason: expect.stringMatching(/InternalServerError.*after 3 attempts/) },
-      { key: { pk: itemKey(555) }, reason: expect.stringMatching(/ProvisionedThroughputExceededException.*after 3 attempts/) },
-      { key: { pk: itemKey(777) }, reason: expect.stringMatching(/ProvisionedThroughputExceededException.*after 3 attempts/) },
+      { key: { pk: itemKey(3) }, reason: expect.stringMatching(/InternalServerError.*after 3 attempts/) },
+      { key: { pk: itemKey(19) }, reason: expect.stringMatching(/TimeoutError.*after 3 attempts/) },
+      { key: { pk: itemKey(555) }, reason: expect.stringMatching(/InternalServerError.*after 3 attempts/) },
+      { key: { pk: itemKey(777) }, reason: expect.stringMatching(/InternalServerError.*after 3 attempts/) },
     ]);
     const final = await itemsByKey(db.admin, table);
     expect(migratedExactlyOnce(final, ITEMS, { deleteWhen, untouched: new Set([...stuck, stuckDelete]) })).toEqual([]);
@@ -157,7 +159,7 @@ describe('GIVEN faults that outlast the SDK retries for a few items (client with
     injectFaults(client, {
       rate: 0,
       kinds: [],
-      persistent: (r) => (r.command === 'UpdateItemCommand' && stuck.has(requestKey(r)!) ? 'ThrottlingException' : undefined),
+      persistent: (r) => (r.command === 'UpdateItemCommand' && stuck.has(requestKey(r)!) ? 'InternalServerError' : undefined),
     });
 
     const result = await runOurs({ client, table, migration: countingMigration({ deleteWhen }), input: { ...input, toleratedFailures: 2 } });
@@ -167,6 +169,35 @@ describe('GIVEN faults that outlast the SDK retries for a few items (client with
     expect(result.error).toBe('ToleratedFailuresExceeded');
     expect(result.cause).toContain('3 items failed, more than the 2 tolerated');
     expect(migratedExactlyOnce(await itemsByKey(db.admin, table), ITEMS, { deleteWhen, untouched: stuck })).toEqual([]);
+  });
+
+  it('WHEN throttling outlasts the retries of a few writes and of a Scan THEN those items wait and are migrated, none fails, and every throttled attempt is counted', async () => {
+    const table = await seededTable();
+    // The Lambda's own client configuration (per-request retries, which count throttles), with 3 attempts.
+    const client = new DynamoDBClient(connectionConfig({ endpoint: db.endpoint }, 3));
+    const throttledAttempts = new Map<string, number>();
+    const throttleFirst = (key: string, attempts: number) => (throttledAttempts.set(key, (throttledAttempts.get(key) ?? 0) + 1).get(key)! <= attempts);
+    const faults = injectFaults(client, {
+      rate: 0,
+      kinds: [],
+      persistent: (r) => {
+        // Each stuck write is refused 5 times: its first call's 3 attempts, then 2 of the next call.
+        if (r.command === 'UpdateItemCommand' && stuck.has(requestKey(r)!) && throttleFirst(requestKey(r)!, 5)) return 'ProvisionedThroughputExceededException';
+        if (r.command === 'DeleteItemCommand' && requestKey(r) === stuckDelete && throttleFirst(stuckDelete, 5)) return 'ThrottlingException';
+        // The first page of segment 1 is refused 4 times.
+        if (r.command === 'ScanCommand' && r.input.Segment === 1 && r.input.ExclusiveStartKey === undefined && throttleFirst('scan', 4)) return 'ThrottlingException';
+        return undefined;
+      },
+    });
+
+    const result = await runOurs({ client, table, migration: countingMigration({ deleteWhen }), input });
+    client.destroy();
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.summary).toMatchObject({ failed: 0, updated: 900, deleted: 100 });
+    expect(faults.total()).toBe(4 * 5 + 4);
+    expect(result.summary!.throttles).toBe(faults.total());
+    expect(migratedExactlyOnce(await itemsByKey(db.admin, table), ITEMS, { deleteWhen })).toEqual([]);
   });
 
   // A bug this suite once found: the SDK's standard retry mode shares one quota of

@@ -105,7 +105,7 @@ describe('GIVEN the stack synthesized with the default migration', () => {
     it('THEN consumed capacity is set against the item budget, with the migration’s capacity counters that exist and the table’s own capacity', () => {
       const widget = metricWidgets(synthesizedBody()).find((w) => w.properties.title?.startsWith('Consumed capacity'))!;
       const names = widget.properties.metrics.flatMap((row) => (typeof row[0] === 'string' ? [row[1] as string] : []));
-      expect(names).toEqual(expect.arrayContaining(['scanned', 'itemsPerSecondBudget', 'ConsumedReadCapacityUnits', 'ConsumedWriteCapacityUnits', 'ProvisionedWriteCapacityUnits']));
+      expect(names).toEqual(expect.arrayContaining(['scanned', 'itemsPerSecondBudget', 'readUnitsBudget', 'writeUnitsBudget', 'readUnits', 'writeUnits', 'ConsumedReadCapacityUnits', 'ConsumedWriteCapacityUnits', 'ProvisionedWriteCapacityUnits']));
       const capacityPublished = CAPACITY_COUNTERS.filter((name) => METRIC_NAMES.includes(name));
       expect(names.filter((name) => (CAPACITY_COUNTERS as readonly string[]).includes(name))).toStrictEqual(capacityPublished);
     });

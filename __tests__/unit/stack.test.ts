@@ -122,14 +122,18 @@ describe('GIVEN the stack synthesized with the default migration', () => {
         'log_retention_days',
         'max_concurrency',
         'max_items_per_second',
+        'max_read_units_per_second',
+        'max_write_units_per_second',
         'name_prefix',
         'page_size',
+        'read_capacity_percent',
         'state_machine_include_execution_data',
         'state_machine_log_level',
         'table_arn',
         'table_name',
         'tolerated_failures',
         'total_segments',
+        'write_capacity_percent',
       ]);
     });
 
@@ -139,6 +143,10 @@ describe('GIVEN the stack synthesized with the default migration', () => {
       ['page_size', builtInTuning.pageSize, limits.pageSize],
       ['max_items_per_second', builtInTuning.maxItemsPerSecond, limits.maxItemsPerSecond],
       ['tolerated_failures', builtInTuning.toleratedFailures, limits.toleratedFailures],
+      ['max_write_units_per_second', builtInTuning.maxWriteUnitsPerSecond, limits.maxWriteUnitsPerSecond],
+      ['max_read_units_per_second', builtInTuning.maxReadUnitsPerSecond, limits.maxReadUnitsPerSecond],
+      ['write_capacity_percent', builtInTuning.writeCapacityPercent, limits.writeCapacityPercent],
+      ['read_capacity_percent', builtInTuning.readCapacityPercent, limits.readCapacityPercent],
       ['lambda_memory_size', 1024, { min: 128, max: 10240 }],
       ['lambda_timeout', 900, { min: 1, max: 900 }],
     ])('THEN %s is a number defaulting to %d and validated as a whole number in its range', (name, fallback, range) => {
@@ -253,9 +261,19 @@ describe('GIVEN the stack synthesized with the default migration', () => {
       const env = resource('aws_lambda_function', 'migrate').environment.variables;
       expect(env.TABLE_NAME).toBe(ref.tableName);
       expect(env.MIGRATION_DEFAULTS).toBe(
-        '${jsonencode({"totalSegments" = var.total_segments, "maxConcurrency" = var.max_concurrency, "pageSize" = var.page_size, "maxItemsPerSecond" = var.max_items_per_second, "toleratedFailures" = var.tolerated_failures})}',
+        '${jsonencode({"totalSegments" = var.total_segments, "maxConcurrency" = var.max_concurrency, "pageSize" = var.page_size, "maxItemsPerSecond" = var.max_items_per_second, "toleratedFailures" = var.tolerated_failures, "maxWriteUnitsPerSecond" = var.max_write_units_per_second, "maxReadUnitsPerSecond" = var.max_read_units_per_second, "writeCapacityPercent" = var.write_capacity_percent, "readCapacityPercent" = var.read_capacity_percent})}',
       );
-      expect(Object.keys(builtInTuning).sort()).toStrictEqual(['maxConcurrency', 'maxItemsPerSecond', 'pageSize', 'toleratedFailures', 'totalSegments']);
+      expect(Object.keys(builtInTuning).sort()).toStrictEqual([
+        'maxConcurrency',
+        'maxItemsPerSecond',
+        'maxReadUnitsPerSecond',
+        'maxWriteUnitsPerSecond',
+        'pageSize',
+        'readCapacityPercent',
+        'toleratedFailures',
+        'totalSegments',
+        'writeCapacityPercent',
+      ]);
     });
 
     it('THEN its reserved concurrency is the variable (none by default), and Prepare is told it', () => {

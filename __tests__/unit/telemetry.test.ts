@@ -49,7 +49,7 @@ const progress = (calls: number, totals: Partial<Totals>): SegmentProgress => ({
 describe('GIVEN the counters of workflow/totals.ts', () => {
   it('WHEN the metric names are derived THEN every counter is a Count metric of the same name, so counters appended later are published too', () => {
     expect(COUNTER_METRICS).toStrictEqual(TOTALS_FIELDS.map((name) => ({ name, unit: 'Count' })));
-    expect(METRIC_NAMES).toStrictEqual([...TOTALS_FIELDS, 'batchDuration', 'itemEstimate', 'itemsPerSecondBudget']);
+    expect(METRIC_NAMES).toStrictEqual([...TOTALS_FIELDS, 'batchDuration', 'itemEstimate', 'itemsPerSecondBudget', 'readUnitsBudget', 'writeUnitsBudget']);
   });
 
   it('WHEN the dashboard asks which trouble and capacity counters exist THEN it gets exactly those in TOTALS_FIELDS', () => {
@@ -91,6 +91,16 @@ describe('GIVEN the progress a MigrateBatch call got and the progress it returne
     const names = batchMetrics({ ...plan, maxItemsPerSecond: 0 }, before, after, 1).map((m) => m.name);
     expect(names).not.toContain(BATCH_METRICS.itemsPerSecondBudget.name);
     expect(names).toContain(BATCH_METRICS.itemEstimate.name);
+  });
+
+  it('WHEN the run has capacity budgets THEN they are published in units a second, the write budget as the stricter of the absolute one and the table plus its GSIs', () => {
+    const values = Object.fromEntries(
+      batchMetrics({ ...plan, budget: { read: 120, write: 90, tableWrite: 50, indexWrites: { byStatus: 25 } } }, before, after, 1).map((m) => [m.name, [m.value, m.unit]]),
+    );
+    expect(values).toMatchObject({ readUnitsBudget: [120, 'Count/Second'], writeUnitsBudget: [75, 'Count/Second'] });
+    const names = batchMetrics(plan, before, after, 1).map((m) => m.name);
+    expect(names).not.toContain(BATCH_METRICS.readUnitsBudget.name);
+    expect(names).not.toContain(BATCH_METRICS.writeUnitsBudget.name);
   });
 
   it('WHEN the progress came from an older payload with fewer counters THEN the missing ones count from 0', () => {
