@@ -3,6 +3,7 @@ import type { Migration } from '../migrations/define';
 import { InvalidStepEventError } from '../workflow/errors';
 import type { Tuning } from '../workflow/input';
 import { stepEventSchema, type EventOf, type InvocationContext, type ResultOf, type StepHandler, type StepName } from '../workflow/steps';
+import { followingRemainingTime } from './deadline';
 import { ItemMigrator } from './item-migrator';
 import { jsonLogger, type Logger } from './log';
 import { migrateBatch } from './migrate-batch';
@@ -39,14 +40,15 @@ export function createHandler(deps: HandlerDependencies): StepHandler {
         dryRun: plan.dryRun,
         ...(plan.versionAttribute !== undefined && { versionAttribute: plan.versionAttribute }),
       });
-      return migrateBatch(plan, event.segment, event.progress, {
+      const remainingMs = () => context.getRemainingTimeInMillis();
+      return followingRemainingTime(remainingMs, () => migrateBatch(plan, event.segment, event.progress, {
         client: deps.client,
         migrator,
-        remainingMs: () => context.getRemainingTimeInMillis(),
+        remainingMs,
         safetyMarginMs: deps.safetyMarginMs ?? 10_000,
         writeConcurrency: deps.writeConcurrency ?? 16,
         log,
-      });
+      }));
     },
     summarize: async (event) => summarize(event.plan, event.backup, event.segments),
   };

@@ -22,6 +22,9 @@ import { runDistributedMap } from './map-run';
  */
 export const DEFAULT_LAMBDA_TIMEOUT_MS = 15_000;
 
+/** What a running batch gets to finish its writes in flight and return when the run is stopped. */
+export const STOP_GRACE_MS = 1_000;
+
 /** Everything a local run needs. */
 export interface LocalRunOptions {
   definition: StateMachineDefinition;
@@ -46,6 +49,11 @@ export interface LocalRunOptions {
   taskOverrides?: Record<string, TaskHandler>;
   /** AWS's limits, lowered by tests that need to reach them quickly. */
   limits?: Limits;
+  /**
+   * Stops the run gracefully when aborted: running batches return at once with exact progress, no
+   * new task starts, and the result is FAILED with `ExecutionStopped` and a record to redrive.
+   */
+  stop?: AbortSignal;
 }
 
 /** How a local run ended, in the shape of the execution output plus what the runner saw. */
@@ -126,7 +134,9 @@ export async function runWorkflowLocally(options: LocalRunOptions): Promise<Loca
     retryMs: 10,
     onRecordChange: () => options.onRecordChange?.(record),
     counts: { stateTransitions: 0, childExecutions: 0, inlineMapIterations: 0 },
+    ...(options.stop && { stop: options.stop }),
   };
+  options.stop?.addEventListener('abort', () => service.shortenRunning(STOP_GRACE_MS), { once: true });
 
   const run = async (): Promise<LocalRunResult> => {
     const arn = `${LOCAL_STATE_MACHINE.stateMachineArn.replace(':stateMachine:', ':execution:')}:${options.executionName}`;
