@@ -8,7 +8,7 @@ const common = {
   testEnvironment: 'node',
   setupFiles: ['<rootDir>/__tests__/setup/polyfills.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: { isolatedModules: true } }] },
-  moduleNameMapper: { '^dynamodb-migrations$': '<rootDir>/migrations/define.ts' },
+  moduleNameMapper: { '^ddb-item-migrate$': '<rootDir>/migrations/define.ts' },
 };
 
 module.exports = {

@@ -7,6 +7,7 @@ import { followingRemainingTime } from './deadline';
 import { ItemMigrator } from './item-migrator';
 import { jsonLogger, type Logger } from './log';
 import { migrateBatch } from './migrate-batch';
+import type { ConditionStyle } from './write-plan';
 import { prepare } from './prepare';
 import { summarize } from './summarize';
 
@@ -20,6 +21,8 @@ export interface HandlerDependencies {
   /** The function's reserved concurrency, when it has one: Prepare refuses a maxConcurrency above it. */
   reservedConcurrency?: number;
   safetyMarginMs?: number;
+  /** How write conditions compare maps and lists: whole values (AWS, the default) or element by element (dynalite). */
+  conditionStyle?: ConditionStyle;
   log?: Logger;
 }
 
@@ -39,6 +42,7 @@ export function createHandler(deps: HandlerDependencies): StepHandler {
         migration: deps.migration,
         dryRun: plan.dryRun,
         ...(plan.versionAttribute !== undefined && { versionAttribute: plan.versionAttribute }),
+        ...(deps.conditionStyle && { conditionStyle: deps.conditionStyle }),
       });
       const remainingMs = () => context.getRemainingTimeInMillis();
       return followingRemainingTime(remainingMs, () => migrateBatch(plan, event.segment, event.progress, {

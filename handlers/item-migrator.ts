@@ -12,7 +12,8 @@ import { keyForReport, keyOf, sameRawItem, toPlainItem, type RawItem } from './a
 import { InterruptedError, noDeadline, within } from './deadline';
 import { hasLanded, landingOf, type Landing } from './landing';
 import { tableLevelError } from './sdk-errors';
-import { deleteParams, planWrite, updateParams, type VersionMarker, type WritePlan } from './write-plan';
+import { thrownAt } from './thrown-at';
+import { deleteParams, planWrite, updateParams, type ConditionStyle, type VersionMarker, type WritePlan } from './write-plan';
 
 /** What happened to one item. */
 export type ItemOutcome =
@@ -37,6 +38,8 @@ export interface ItemMigratorOptions {
   versionAttribute?: string;
   /** How often an item is re-read and re-transformed after a concurrent change before it counts as failed. */
   maxConflictRetries?: number;
+  /** How conditions compare maps and lists; whole values unless the endpoint cannot (handlers/write-plan.ts). */
+  conditionStyle?: ConditionStyle;
 }
 
 /** Dry-run samples: at most this many attributes, each at most this long as JSON. */
@@ -139,7 +142,8 @@ export class ItemMigrator {
     try {
       return planWrite(item, await this.options.migration.transform(toPlainItem(item)), this.options.keyAttributes);
     } catch (error) {
-      return { kind: 'invalid', reason: `transform threw ${message(error)}` };
+      const at = thrownAt(error);
+      return { kind: 'invalid', reason: `transform threw ${message(error)}${at ? ` (at ${at})` : ''}` };
     }
   }
 
@@ -171,8 +175,8 @@ export class ItemMigrator {
   private unwritable(item: RawItem, plan: Extract<WritePlan, { kind: 'update' | 'delete' }>): string | undefined {
     const { table, keyAttributes } = this.options;
     try {
-      if (plan.kind === 'delete') deleteParams(table, item, keyAttributes);
-      else updateParams(table, item, keyAttributes, plan, this.marker);
+      if (plan.kind === 'delete') deleteParams(table, item, keyAttributes, this.options.conditionStyle);
+      else updateParams(table, item, keyAttributes, plan, this.marker, this.options.conditionStyle);
       return undefined;
     } catch (error) {
       return message(error);
@@ -188,8 +192,8 @@ export class ItemMigrator {
     try {
       const response =
         plan.kind === 'delete'
-          ? await within(signal, (abortSignal) => client.send(new DeleteItemCommand(deleteParams(table, scanned, keyAttributes)), { abortSignal }))
-          : await within(signal, (abortSignal) => client.send(new UpdateItemCommand(updateParams(table, scanned, keyAttributes, plan, this.marker)), { abortSignal }));
+          ? await within(signal, (abortSignal) => client.send(new DeleteItemCommand(deleteParams(table, scanned, keyAttributes, this.options.conditionStyle)), { abortSignal }))
+          : await within(signal, (abortSignal) => client.send(new UpdateItemCommand(updateParams(table, scanned, keyAttributes, plan, this.marker, this.options.conditionStyle)), { abortSignal }));
       return { status: 'done', retries: attemptsOf(response) - 1 };
     } catch (error) {
       if (error instanceof InterruptedError) return { status: 'interrupted', retries: 0 };

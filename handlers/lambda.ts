@@ -27,6 +27,8 @@ export const handler = createHandler({
   ...(process.env.WRITE_CONCURRENCY && { writeConcurrency: Number(process.env.WRITE_CONCURRENCY) }),
   ...(process.env.SAFETY_MARGIN_MS && { safetyMarginMs: Number(process.env.SAFETY_MARGIN_MS) }),
   ...(Number(process.env.RESERVED_CONCURRENCY) > 0 && { reservedConcurrency: Number(process.env.RESERVED_CONCURRENCY) }),
+  // Only a local run sets it, for an endpoint that cannot compare whole maps and lists (dynalite).
+  ...(process.env.CONDITION_STYLE === 'element-by-element' && { conditionStyle: 'element-by-element' as const }),
 });
 
 /** The id of the bundled migration, so a local resume can check it is still the same one. */

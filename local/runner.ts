@@ -77,7 +77,7 @@ export interface LocalRunResult {
 }
 
 /** The segment progress a record holds: children's outputs, or the progress they were last given. */
-function progressInRecord(record: ExecutionRecord): Map<number, SegmentProgress> {
+export function progressInRecord(record: ExecutionRecord): Map<number, SegmentProgress> {
   const found = new Map<number, SegmentProgress>();
   for (const children of Object.values(record.mapRuns)) {
     children.forEach((child, segment) => {

@@ -90,6 +90,8 @@ export function resolveInput(input: unknown, defaults: Tuning): ResolvedInput {
     skipBackup: false,
     ...(Object.fromEntries(Object.entries(parsed).filter(([, v]) => v !== undefined)) as ExecutionInput),
   };
+  // A dry run writes nothing, so there is nothing to back up (on AWS a backup costs and lingers).
+  if (resolved.dryRun) resolved.skipBackup = true;
   return resolved;
 }
 

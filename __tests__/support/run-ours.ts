@@ -12,13 +12,14 @@ import { resultSummary } from '../../local/run-summary';
 import { defineMigration, type Item, type Migration, type TransformResult } from '../../migrations/define';
 import type { Summary } from '../../workflow/contract';
 import { builtInTuning } from '../../workflow/input';
+import { testConditionStyle } from './dynamo';
 
 /** The migration Lambda in-process, quiet, keeping 40% of runOurs' 5 s time limit for returning (the machine may be busy). */
 export function inProcessLambda(
   client: DynamoDBClient,
   table: string,
   migration: Migration,
-  options: Partial<Pick<HandlerDependencies, 'writeConcurrency' | 'safetyMarginMs' | 'defaults'>> = {},
+  options: Partial<Pick<HandlerDependencies, 'writeConcurrency' | 'safetyMarginMs' | 'defaults' | 'conditionStyle'>> = {},
 ): LocalLambda {
   const handler = createHandler({
     client,
@@ -26,6 +27,7 @@ export function inProcessLambda(
     migration,
     defaults: options.defaults ?? builtInTuning,
     safetyMarginMs: options.safetyMarginMs ?? 2_000,
+    conditionStyle: options.conditionStyle ?? testConditionStyle(),
     ...(options.writeConcurrency !== undefined && { writeConcurrency: options.writeConcurrency }),
     log: () => undefined,
   });
