@@ -22,7 +22,6 @@ export function describeRun(run: RunDescription): string[] {
   return [
     `${run.resumed ? 'Resuming' : 'Migrating'} table '${run.table}' at ${run.where} with migration '${run.migrationId}' (${run.migrationFile})`,
     ...(run.dryRun ? ['DRY RUN: nothing will be written (no backup, no checkpoint)'] : []),
-    ...run.assumed.map((a) => `note: ${a}`),
     ...run.retuned.map((r) => `resumed with new settings: ${r}`),
   ];
 }
@@ -52,6 +51,7 @@ export function lineReporter(out: Output): ProgressReporter {
   let lastAt = 0;
   return {
     note: (line) => out.write(`${line}\n`),
+    assuming: (assumed) => assumed.forEach((a) => out.write(`note: ${a}\n`)),
     starting(run) {
       dryRun = run.dryRun;
       for (const line of describeRun(run)) out.write(`${line}\n`);
@@ -93,6 +93,7 @@ export function terminalReporter(out: Output): ProgressReporter {
   };
   return {
     note: print,
+    assuming: (assumed) => assumed.forEach((a) => print(`note: ${a}`)),
     starting(run) {
       dryRun = run.dryRun;
       for (const line of describeRun(run)) print(line);
@@ -112,7 +113,8 @@ export function terminalReporter(out: Output): ProgressReporter {
 /** With --json: stdout keeps the one result object; stderr only says what the run had to assume. */
 export const jsonReporter = (err: Output): ProgressReporter => ({
   note: () => undefined,
-  starting: (run) => run.assumed.forEach((a) => err.write(`note: ${a}\n`)),
+  assuming: (assumed) => assumed.forEach((a) => err.write(`note: ${a}\n`)),
+  starting: () => undefined,
   planned: () => undefined,
   live: () => undefined,
   progress: () => undefined,

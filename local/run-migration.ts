@@ -57,14 +57,14 @@ export interface RunDescription {
   migrationId: string;
   dryRun: boolean;
   resumed: boolean;
-  /** Stand-ins the run had to assume (credentials, region), in words. */
-  assumed: string[];
   /** Settings a resume changed, in words. */
   retuned: string[];
 }
 
 /** What a run reports while it goes. */
 export interface RunObserver {
+  /** As soon as the connection is settled: the stand-ins it had to assume (credentials, region), in words. */
+  assuming?(assumed: string[]): void;
   /** Before the workflow starts: what runs where. */
   starting?(run: RunDescription): void;
   /** Before anything is scanned: the plan, and how many items to expect (0: unknown). */
@@ -150,6 +150,7 @@ export async function runMigration(request: RunRequest, observer: RunObserver = 
 
   const embedded = target.kind === 'demo' ? await startEmbeddedDynamoDB() : undefined;
   const { connection, assumed } = embedded ? { connection: localConnection(embedded.endpoint), assumed: [] } : await tableConnection(target.kind === 'table' ? target.connection : {});
+  if (assumed.length > 0) observer.assuming?.(assumed);
   const table = target.kind === 'table' ? target.table : DEMO_TABLE;
   const client = dynamoDbClient(connection);
   try {
@@ -199,7 +200,7 @@ export async function runMigration(request: RunRequest, observer: RunObserver = 
       : undefined;
     if (previous) previous.save(previous.data.record);
 
-    observer.starting?.({ table, where: whereOf(connection), migrationFile, migrationId: lambda.migrationId, dryRun: asked.dryRun, resumed: previous !== undefined, assumed, retuned });
+    observer.starting?.({ table, where: whereOf(connection), migrationFile, migrationId: lambda.migrationId, dryRun: asked.dryRun, resumed: previous !== undefined, retuned });
     const live = new LiveProgress();
     live.observe(lambda.client);
     if (previous) for (const [segment, progress] of progressInRecord(previous.data.record)) live.batchReturned(segment, progress);

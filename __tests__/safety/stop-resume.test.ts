@@ -26,14 +26,16 @@ it('stops within about a second with exact progress, and the redrive ends with e
   const first = await runOurs({ client: db.admin, table, migration: tag, input, stop: stop.signal });
   const stoppedAfterMs = Date.now() - started - 1_500;
 
-  // THEN it ended promptly as stopped, with some but not all items done, and its totals match the table
+  // THEN it ended promptly as stopped, with some but not all items done, and its totals count them: all
+  // but writes abandoned at the cut-off, which travel in the progress and are settled by the redrive
   expect(first).toMatchObject({ status: 'FAILED', error: 'ExecutionStopped' });
   expect(stoppedAfterMs).toBeLessThan(2_500);
   const midway = (await scanAll(db.admin, table)).filter((i) => i.name!.S!.endsWith('!')).length;
   const partial = resultSummary(first, table);
   expect(midway).toBeGreaterThan(0);
   expect(midway).toBeLessThan(ITEMS);
-  expect(partial.updated).toBe(midway);
+  expect(partial.updated).toBeLessThanOrEqual(midway);
+  expect(partial.updated).toBeGreaterThanOrEqual(midway - 3 * 16);
 
   // WHEN the saved record is redriven, as --resume does
   const resumed = await runOurs({ client: db.admin, table, migration: tag, input, record: first.record });

@@ -12,7 +12,7 @@ import { resultSummary } from '../../local/run-summary';
 import { defineMigration, type Item, type Migration, type TransformResult } from '../../migrations/define';
 import type { Summary } from '../../workflow/contract';
 import { builtInTuning } from '../../workflow/input';
-import { testConditionStyle } from './dynamo';
+import { testBackend, testConditionStyle } from './dynamo';
 
 /** The migration Lambda in-process, quiet, keeping 40% of runOurs' 5 s time limit for returning (the machine may be busy). */
 export function inProcessLambda(
@@ -52,7 +52,8 @@ export function runOurs(run: OurRun): Promise<LocalRunResult> {
     definition: localDefinition(table),
     input: {},
     executionName: 'test-run',
-    lambdaTimeoutMs: 5_000,
+    // DynamoDB Local answers more slowly than dynalite: longer calls keep deadline cut-offs as rare as there.
+    lambdaTimeoutMs: testBackend() === 'dynamodb-local' ? 15_000 : 5_000,
     ...options,
     lambda: lambda ?? inProcessLambda(client, table, migration),
     client: runnerClient ?? client,
