@@ -1,3 +1,4 @@
+import './polyfills';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { migrationClientConfig } from '../handlers/dynamodb-client';
 
