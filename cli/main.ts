@@ -81,7 +81,12 @@ export function program(out: Output, err: Output): Command {
             const batch = flags.batchSeconds * 1000 !== DEFAULT_LAMBDA_TIMEOUT_MS ? ` --batch-seconds ${flags.batchSeconds}` : '';
             err.write(`\nStopped. Progress is saved in ${outcome.resumeFrom}. Resume from this folder with:\n  ${resumeCommand(BIN_NAME, flags)}${batch}\n`);
           } else {
-            err.write(`\nStopped. ${outcome.summary.dryRun ? 'It was a dry run: nothing was written and there is nothing to resume.' : 'Nothing was migrated yet; run it again to start over.'}\n`);
+            const why = outcome.summary.dryRun
+              ? 'It was a dry run: nothing was written and there is nothing to resume.'
+              : flags.table === undefined
+                ? 'The embedded demo starts from fresh data every time; there is nothing to resume.'
+                : 'It stopped before it had progress worth saving; run it again to start over.';
+            err.write(`\nStopped. ${why}\n`);
           }
           process.exitCode = EXIT.stopped;
           return;

@@ -106,7 +106,11 @@ export function terminalReporter(out: Output): ProgressReporter {
       drawn = true;
     },
     progress: () => undefined,
-    stop: clear,
+    // The last figures stay on screen above the summary.
+    stop() {
+      if (drawn) out.write('\n');
+      drawn = false;
+    },
   };
 }
 

@@ -23,9 +23,9 @@ export function shortCause(cause: string): string {
 }
 
 /** A short human summary table. */
-export function summaryTable(summary: Summary, seconds: number): string {
+export function summaryTable(summary: Summary, seconds: number, stopped = false): string {
   const rows: [string, string][] = [
-    ['status', summary.status],
+    ['status', stopped ? 'STOPPED' : summary.status],
     ['table', summary.table],
     ['migration', `${summary.migrationId}${summary.dryRun ? ' (dry run: nothing written)' : ''}`],
     ['scanned', String(summary.scanned)],
@@ -48,7 +48,7 @@ export function summaryTable(summary: Summary, seconds: number): string {
   for (const c of changes) lines.push(`  would ${c.action} ${JSON.stringify(c.key)}${c.set ? ` set ${JSON.stringify(c.set)}` : ''}${c.remove ? ` remove ${c.remove.join(', ')}` : ''}`);
   const changed = summary.updated + summary.deleted;
   if (summary.dryRun && changed > changes.length && changes.length > 0) lines.push(`  ... and ${changed - changes.length} more would change`);
-  if (summary.error) lines.push(`  error: ${summary.error}${summary.cause ? `: ${shortCause(summary.cause)}` : ''}`);
+  if (summary.error && !stopped) lines.push(`  error: ${summary.error}${summary.cause ? `: ${shortCause(summary.cause)}` : ''}`);
   return lines.join('\n');
 }
 
@@ -56,7 +56,7 @@ export function summaryTable(summary: Summary, seconds: number): string {
 export function renderOutcome(outcome: RunOutcome, json: boolean): string {
   const { summary, verification } = outcome;
   if (json) return `${JSON.stringify(summary)}\n`;
-  let text = `\n${summaryTable(summary, outcome.seconds)}\n`;
+  let text = `\n${summaryTable(summary, outcome.seconds, outcome.stopped)}\n`;
   if (verification) {
     const ok = verification.problems.length === 0;
     text +=
