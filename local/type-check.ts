@@ -5,7 +5,7 @@
  * `defineMigration` types, whether or not the migration's folder has the package installed.
  */
 import { dirname, extname } from 'node:path';
-import ts from 'typescript';
+import type * as TypeScript from 'typescript';
 import { PACKAGE_NAME, typesFile } from '../bundle/package-layout';
 
 /** One compiler error in the user's code. */
@@ -17,8 +17,12 @@ export interface TypeProblem {
   message: string;
 }
 
+// Loaded on first use: most CLI runs (--help, a .js migration, a usage error) never need the compiler.
+let compiler: typeof TypeScript | undefined;
+const typescript = (): typeof TypeScript => (compiler ??= require('typescript') as typeof TypeScript);
+
 /** The options of the tsconfig.json nearest to the migration, if there is one. */
-function nearestCompilerOptions(file: string): ts.CompilerOptions | undefined {
+function nearestCompilerOptions(ts: typeof TypeScript, file: string): TypeScript.CompilerOptions | undefined {
   const config = ts.findConfigFile(dirname(file), ts.sys.fileExists, 'tsconfig.json');
   if (!config) return undefined;
   const read = ts.readConfigFile(config, ts.sys.readFile);
@@ -27,14 +31,14 @@ function nearestCompilerOptions(file: string): ts.CompilerOptions | undefined {
 }
 
 /** Defaults for a migration without a tsconfig.json: what `tsc --init` would check. */
-const DEFAULT_OPTIONS: ts.CompilerOptions = {
+const defaultOptions = (ts: typeof TypeScript): TypeScript.CompilerOptions => ({
   strict: true,
   target: ts.ScriptTarget.ES2022,
   lib: ['lib.es2022.d.ts'],
   module: ts.ModuleKind.CommonJS,
   moduleResolution: ts.ModuleResolutionKind.Node10,
   esModuleInterop: true,
-};
+});
 
 /** Whether a file is TypeScript (JavaScript migrations are bundled without a check). */
 export const isTypeScript = (file: string): boolean => ['.ts', '.mts', '.cts'].includes(extname(file));
@@ -43,7 +47,7 @@ export const isTypeScript = (file: string): boolean => ['.ts', '.mts', '.cts'].i
  * Node's types for a migration that has no tsconfig.json: this package's own @types/node, after any
  * the migration's folder has, so `process.env` type-checks in a file written anywhere.
  */
-function nodeTypes(file: string): ts.CompilerOptions {
+function nodeTypes(ts: typeof TypeScript, file: string): TypeScript.CompilerOptions {
   const ours = dirname(dirname(require.resolve('@types/node/package.json')));
   const theirs = ts.getEffectiveTypeRoots({}, { getCurrentDirectory: () => dirname(file) }) ?? [];
   return { types: ['node'], typeRoots: [...theirs, ours] };
@@ -51,8 +55,9 @@ function nodeTypes(file: string): ts.CompilerOptions {
 
 /** Type-checks `file` and the files it imports outside node_modules; an empty list means it is fine. */
 export function typeCheckMigration(file: string): TypeProblem[] {
-  const options: ts.CompilerOptions = {
-    ...(nearestCompilerOptions(file) ?? { ...DEFAULT_OPTIONS, ...nodeTypes(file) }),
+  const ts = typescript();
+  const options: TypeScript.CompilerOptions = {
+    ...(nearestCompilerOptions(ts, file) ?? { ...defaultOptions(ts), ...nodeTypes(ts, file) }),
     noEmit: true,
     skipLibCheck: true,
     allowImportingTsExtensions: true,
@@ -67,7 +72,7 @@ export function typeCheckMigration(file: string): TypeProblem[] {
       return ts.resolveModuleName(name, containing, options, host).resolvedModule;
     });
   const program = ts.createProgram({ rootNames: [file], options, host });
-  const theirs = (source: ts.SourceFile | undefined): source is ts.SourceFile =>
+  const theirs = (source: TypeScript.SourceFile | undefined): source is TypeScript.SourceFile =>
     source !== undefined && !source.isDeclarationFile && !program.isSourceFileFromExternalLibrary(source) && !/[\\/]node_modules[\\/]/.test(source.fileName);
   return ts
     .getPreEmitDiagnostics(program)

@@ -2,7 +2,8 @@
  * The CLI behaves: Ctrl-C stops with progress saved and the exact resume command, a closed pipe
  * ends the output quietly, progress moves inside a batch, dry runs write nothing (no backup, no
  * checkpoint), a resume applies or refuses new flags, help and exit codes say what they do, and a
- * failed run ends with a short summary. Every test runs the real binary as a child process.
+ * failed run ends with a short summary. Every test runs the real binary as a child process; the
+ * tests run concurrently (each has its own table), since most of their time is rate-limited waiting.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,7 +31,7 @@ async function seededTable(count: number): Promise<string> {
 const tagged = async (table: string) => (await scanAll(db.admin, table)).filter((i) => i.name!.S!.endsWith('!')).length;
 
 describe('GIVEN a run in progress', () => {
-  it('WHEN Ctrl-C arrives THEN it finishes the writes in flight, saves progress, prints the exact resume command and exits 130; that command finishes with exact totals', async () => {
+  it.concurrent('WHEN Ctrl-C arrives THEN it finishes the writes in flight, saves progress, prints the exact resume command and exits 130; that command finishes with exact totals', async () => {
     const table = await seededTable(1200);
     const child = cli.spawn(['run', '--endpoint', db.endpoint, '--table', table, '--migration', tag, '--skip-backup', '--segments', '3', '--max-items-per-second', '300', '--batch-seconds', '30']);
     const stderr = collect(child.stderr);
@@ -59,7 +60,7 @@ describe('GIVEN a run in progress', () => {
     expect(await tagged(table)).toBe(1200);
   });
 
-  it('WHEN the reader of its output goes away (| head) THEN the run carries on to the end quietly, exit 0', async () => {
+  it.concurrent('WHEN the reader of its output goes away (| head) THEN the run carries on to the end quietly, exit 0', async () => {
     const table = await seededTable(300);
     const child = cli.spawn(['run', '--endpoint', db.endpoint, '--table', table, '--migration', tag, '--skip-backup']);
     // Both pipes closed at once: every progress line and the summary hit EPIPE.
@@ -69,7 +70,7 @@ describe('GIVEN a run in progress', () => {
     expect(await tagged(table)).toBe(300);
   });
 
-  it('WHEN a batch lasts seconds THEN progress lines with items, rate and elapsed time come at least once a second from inside it', async () => {
+  it.concurrent('WHEN a batch lasts seconds THEN progress lines with items, rate and elapsed time come at least once a second from inside it', async () => {
     // dynalite reports ItemCount 0: the count is unknown, so elapsed time stands in for an ETA.
     const table = await seededTable(900);
     const { code, stderr } = await cli.run(['run', '--endpoint', db.endpoint, '--table', table, '--migration', tag, '--skip-backup', '--segments', '1', '--max-items-per-second', '300', '--batch-seconds', '60']);
@@ -85,7 +86,7 @@ describe('GIVEN a run in progress', () => {
 });
 
 describe('GIVEN a dry run', () => {
-  it('WHEN it runs, or is stopped THEN it takes no backup, leaves no checkpoint, and says "would update"', async () => {
+  it.concurrent('WHEN it runs, or is stopped THEN it takes no backup, leaves no checkpoint, and says "would update"', async () => {
     const table = await seededTable(600);
     const dry = await cli.run(['run', '--endpoint', db.endpoint, '--table', table, '--migration', tag, '--dry-run', '--segments', '2', '--batch-seconds', '1']);
     expect(dry.code).toBe(0);
@@ -120,7 +121,7 @@ export default defineMigration({ id: 'half', transform(item) { if (Number(String
 `,
   );
 
-  it('WHEN more fail than tolerated THEN it ends with a short readable summary ("and N more"), flags named, exit 1', async () => {
+  it.concurrent('WHEN more fail than tolerated THEN it ends with a short readable summary ("and N more"), flags named, exit 1', async () => {
     const table = await seededTable(20);
     const { code, stdout } = await cli.run(['run', '--endpoint', db.endpoint, '--table', table, '--migration', failing, '--skip-backup', '--tolerated-failures', '3']);
     expect(code).toBe(1);
@@ -133,7 +134,7 @@ export default defineMigration({ id: 'half', transform(item) { if (Number(String
     expect(stdout).not.toContain('{"status"');
   });
 
-  it('WHEN the failures are tolerated THEN the run succeeds but exits 1: items remain unmigrated', async () => {
+  it.concurrent('WHEN the failures are tolerated THEN the run succeeds but exits 1: items remain unmigrated', async () => {
     const table = await seededTable(6);
     const { code, stdout } = await cli.run(['run', '--endpoint', db.endpoint, '--table', table, '--migration', failing, '--skip-backup', '--tolerated-failures', '10']);
     expect(stdout).toMatch(/^ {2}status\s+SUCCEEDED$/m);
@@ -143,7 +144,7 @@ export default defineMigration({ id: 'half', transform(item) { if (Number(String
 });
 
 describe('help, version and usage errors', () => {
-  it('--help shows defaults, ranges, examples, environment variables and exit codes; --version prints the version', async () => {
+  it.concurrent('--help shows defaults, ranges, examples, environment variables and exit codes; --version prints the version', async () => {
     const help = await cli.run(['run', '--help']);
     expect(help.code).toBe(0);
     for (const text of ['--segments <n>', '1-1,000 (default: 8)', '(default: 3000)', 'Examples:', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_REGION', 'Exit codes:', '130', 'required with --table']) {
@@ -154,7 +155,7 @@ describe('help, version and usage errors', () => {
     expect(version).toMatchObject({ code: 0, stdout: '0.1.0\n' });
   });
 
-  it('every kind of bad flag exits 2, like every other usage error', async () => {
+  it.concurrent('every kind of bad flag exits 2, like every other usage error', async () => {
     const cases: Record<string, string[]> = {
       'a value out of range': ['run', '--table', 't', '--segments', '0'],
       'a non-number': ['run', '--table', 't', '--concurrency', 'many'],
