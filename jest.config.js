@@ -15,6 +15,9 @@ const common = {
 
 module.exports = {
   testTimeout: 120000,
+  // it.concurrent tests (the CLI's, mostly waiting on rate limits) two at a time: more CLI processes
+  // at once would starve the other test files' Lambdas on a 2-core machine.
+  maxConcurrency: 2,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/__tests__/unit/**/*.test.ts'] },
     { ...common, displayName: 'safety', testMatch: ['<rootDir>/__tests__/safety/**/*.test.ts'] },

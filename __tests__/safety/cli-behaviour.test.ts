@@ -3,7 +3,8 @@
  * ends the output quietly, progress moves inside a batch, dry runs write nothing (no backup, no
  * checkpoint), a resume applies or refuses new flags, help and exit codes say what they do, and a
  * failed run ends with a short summary. Every test runs the real binary as a child process; the
- * tests run concurrently (each has its own table), since most of their time is rate-limited waiting.
+ * tests run concurrently, two at a time (jest.config.js maxConcurrency), each with its own table:
+ * most of their time is rate-limited waiting, and more would starve a 2-core machine's other tests.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -165,8 +166,8 @@ describe('help, version and usage errors', () => {
       'an unknown command': ['migrate'],
       'a table without a migration': ['run', '--table', 't'],
     };
-    const results = await Promise.all(Object.entries(cases).map(async ([name, args]) => [name, await cli.run(args)] as const));
-    for (const [name, { code, stderr }] of results) {
+    for (const [name, args] of Object.entries(cases)) {
+      const { code, stderr } = await cli.run(args);
       expect({ name, code, stackTrace: /\n\s+at /.test(stderr) }).toStrictEqual({ name, code: 2, stackTrace: false });
     }
   });

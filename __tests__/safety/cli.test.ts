@@ -53,7 +53,7 @@ async function seededTable(count: number): Promise<string> {
 }
 
 describe('ddb-migrate run', () => {
-  it.concurrent('runs the embedded demo and verifies every item', async () => {
+  it('runs the embedded demo and verifies every item', async () => {
     const { code, stdout } = await cli('run', '--items', '600');
     expect(stdout).toContain('Verification: 600/600 items migrated correctly');
     expect(stdout).toMatch(/status\s+SUCCEEDED/);
@@ -61,7 +61,7 @@ describe('ddb-migrate run', () => {
     expect(code).toBe(0);
   });
 
-  it.concurrent('migrates a table at an endpoint with a migration file from elsewhere, printing one JSON object', async () => {
+  it('migrates a table at an endpoint with a migration file from elsewhere, printing one JSON object', async () => {
     const table = await seededTable(300);
     const { code, stdout } = await cli('run', '--endpoint', db.endpoint, '--table', table, '--migration', tagMigration, '--segments', '3', '--json');
     expect(code).toBe(0);
@@ -72,7 +72,7 @@ describe('ddb-migrate run', () => {
     expect(items.filter((i) => /^n\d+!$/.test(i.name!.S!))).toHaveLength(300);
   });
 
-  it.concurrent('writes nothing in a dry run (with a plain .js migration file)', async () => {
+  it('writes nothing in a dry run (with a plain .js migration file)', async () => {
     const table = await seededTable(50);
     const before = await scanAll(db.admin, table);
     const jsMigration = migrationFile(
@@ -85,7 +85,7 @@ describe('ddb-migrate run', () => {
     expect(await scanAll(db.admin, table)).toStrictEqual(before);
   });
 
-  it.concurrent('prints a FAILED JSON object and exits non-zero when more items fail than tolerated', async () => {
+  it('prints a FAILED JSON object and exits non-zero when more items fail than tolerated', async () => {
     const table = await seededTable(20);
     const failing = migrationFile('fail.ts', `import { defineMigration } from 'ddb-item-migrate';\nexport default defineMigration({ id: 'fails', transform() { throw new Error('nope'); } });\n`);
     const { code, stdout } = await cli('run', '--endpoint', db.endpoint, '--table', table, '--migration', failing, '--skip-backup', '--tolerated-failures', '5', '--json');
@@ -113,7 +113,7 @@ export default defineMigration({
 `,
   );
 
-  it.concurrent('continues a crashed run from its checkpoint; with a version marker every item is migrated exactly once', async () => {
+  it('continues a crashed run from its checkpoint; with a version marker every item is migrated exactly once', async () => {
     const table = await seededTable(400);
     const args = ['run', '--endpoint', db.endpoint, '--table', table, '--migration', crashing, '--segments', '2', '--page-size', '10', '--batch-seconds', '1', '--version-attribute', 'migratedBy', '--json'];
     // Calls of 1 s: checkpoints exist before the crash.
@@ -145,40 +145,45 @@ export default defineMigration({
 });
 
 describe('bad input ends in a clear error, a non-zero exit and no writes', () => {
-  // Concurrent tests start before a describe's beforeAll has finished: the table is made by the first test that needs it.
-  let seeded: Promise<{ table: string; before: unknown }> | undefined;
-  const fixture = () => (seeded ??= seededTable(5).then(async (table) => ({ table, before: await scanAll(db.admin, table) })));
-  it.concurrent.each([
+  let table: string;
+  let before: unknown;
+  beforeAll(async () => {
+    table = await seededTable(5);
+    before = await scanAll(db.admin, table);
+  });
+  afterEach(async () => {
+    expect(await scanAll(db.admin, table)).toStrictEqual(before);
+  });
+
+  it.each([
     ['a missing table', () => ['--table', 'nope', '--migration', tagMigration], /Table 'nope' does not exist at http/],
-    ['an unreachable endpoint', (table: string) => ['--endpoint', 'http://127.0.0.1:9', '--table', table, '--migration', tagMigration], /Cannot reach DynamoDB at http:\/\/127.0.0.1:9/],
-    ['a table without a migration', (table: string) => ['--table', table], /--table needs --migration/],
-    ['a migration file that does not exist', (table: string) => ['--table', table, '--migration', join(workdir, 'missing.ts')], /The migration file .*missing.ts does not exist/],
-    ['a migration that does not compile', (table: string) => ['--table', table, '--migration', migrationFile('broken.ts', 'export default defineMigration({ id: \n')], /does not compile.*\n\s+.*broken\.ts:\d+:\d+ - error TS\d+/],
+    ['an unreachable endpoint', () => ['--endpoint', 'http://127.0.0.1:9', '--table', table, '--migration', tagMigration], /Cannot reach DynamoDB at http:\/\/127.0.0.1:9/],
+    ['a table without a migration', () => ['--table', table], /--table needs --migration/],
+    ['a migration file that does not exist', () => ['--table', table, '--migration', join(workdir, 'missing.ts')], /The migration file .*missing.ts does not exist/],
+    ['a migration that does not compile', () => ['--table', table, '--migration', migrationFile('broken.ts', 'export default defineMigration({ id: \n')], /does not compile.*\n\s+.*broken\.ts:\d+:\d+ - error TS\d+/],
     [
       'a migration with a type error',
-      (table: string) => ['--table', table, '--migration', migrationFile('typo.ts', "import { defineMigration } from 'ddb-item-migrate';\nexport default defineMigration({ id: 'typo', transform: (item) => ({ ...item, n: item.name.toUpperCase() }) });\n")],
+      () => ['--table', table, '--migration', migrationFile('typo.ts', "import { defineMigration } from 'ddb-item-migrate';\nexport default defineMigration({ id: 'typo', transform: (item) => ({ ...item, n: item.name.toUpperCase() }) });\n")],
       /typo\.ts:2:\d+ - error TS2339: Property 'toUpperCase' does not exist/,
     ],
-    ['a migration without a defineMigration default export', (table: string) => ['--table', table, '--migration', migrationFile('plain.ts', 'export const x = 1;\n')], /has no default export made with defineMigration/],
-    ['out-of-range segments', (table: string) => ['--table', table, '--segments', '5000'], /--segments <n>' argument '5000' is invalid. Expected a number from 1 to 1000, got 5000/],
-    ['a non-numeric page size', (table: string) => ['--table', table, '--page-size', 'ten'], /Expected a whole number from 1 to 1000, got 'ten'/],
-    ['a malformed endpoint', (table: string) => ['--endpoint', 'localhost:8000', '--table', table], /Expected an http:\/\/ or https:\/\/ URL, got 'localhost:8000'/],
-    ['--resume with nothing to resume', (table: string) => ['--table', table, '--resume'], /There is no unfinished run of '.*' to resume/],
-    ['an unknown flag', (table: string) => ['--table', table, '--segmnts', '2'], /unknown option '--segmnts'/],
-  ])('%s', async (_name, args: (table: string) => string[], message) => {
-    const { table, before } = await fixture();
-    const extra = args(table);
+    ['a migration without a defineMigration default export', () => ['--table', table, '--migration', migrationFile('plain.ts', 'export const x = 1;\n')], /has no default export made with defineMigration/],
+    ['out-of-range segments', () => ['--table', table, '--segments', '5000'], /--segments <n>' argument '5000' is invalid. Expected a number from 1 to 1000, got 5000/],
+    ['a non-numeric page size', () => ['--table', table, '--page-size', 'ten'], /Expected a whole number from 1 to 1000, got 'ten'/],
+    ['a malformed endpoint', () => ['--endpoint', 'localhost:8000', '--table', table], /Expected an http:\/\/ or https:\/\/ URL, got 'localhost:8000'/],
+    ['--resume with nothing to resume', () => ['--table', table, '--resume'], /There is no unfinished run of '.*' to resume/],
+    ['an unknown flag', () => ['--table', table, '--segmnts', '2'], /unknown option '--segmnts'/],
+  ])('%s', async (_name, args, message) => {
+    const extra = args();
     const withEndpoint = extra.includes('--endpoint') ? extra : ['--endpoint', db.endpoint, ...extra];
     const { code, stderr, stdout } = await cli('run', ...withEndpoint);
     expect(code).toBe(2);
     expect(stderr).toMatch(message);
     expect(stderr).not.toMatch(/\n\s+at /);
     expect(stdout).toBe('');
-    expect(await scanAll(db.admin, table)).toStrictEqual(before);
   });
 });
 
-it.concurrent('keeps the --json promise when the run cannot start: one FAILED object on stdout', async () => {
+it('keeps the --json promise when the run cannot start: one FAILED object on stdout', async () => {
   const { code, stdout, stderr } = await cli('run', '--endpoint', db.endpoint, '--table', 'nope', '--migration', tagMigration, '--json');
   expect(code).toBe(2);
   expect(JSON.parse(stdout)).toStrictEqual({ status: 'FAILED', error: 'RunRequestError', cause: expect.stringContaining("Table 'nope' does not exist") });
@@ -186,7 +191,7 @@ it.concurrent('keeps the --json promise when the run cannot start: one FAILED ob
 });
 
 describe('ddb-migrate graph', () => {
-  it.concurrent('prints the definition as Mermaid', async () => {
+  it('prints the definition as Mermaid', async () => {
     const { code, stdout } = await cli('graph');
     expect(code).toBe(0);
     expect(stdout.startsWith('flowchart TD\n')).toBe(true);
@@ -196,7 +201,7 @@ describe('ddb-migrate graph', () => {
     expect(readme).toContain(`\`\`\`mermaid\n${stdout}\`\`\``);
   });
 
-  it.concurrent('shows help for every command', async () => {
+  it('shows help for every command', async () => {
     for (const command of [[], ['run'], ['graph']]) {
       const { code, stdout } = await cli(...command, '--help');
       expect(code).toBe(0);
