@@ -10,7 +10,7 @@ import { builtInTuning } from '../workflow/input';
 import type { InvocationContext, ResultOf, StepEvent, StepHandler } from '../workflow/steps';
 import { unpackTotals } from '../workflow/totals';
 import { isMigration, type Migration } from '../migrations/define';
-import { dynamoDbClient } from '../local/connection';
+import { dynamoDbClient, localConnection } from '../local/connection';
 import { loadLambda } from '../local/lambda-loader';
 import { localDefinition } from '../local/local-deployment';
 import { runWorkflowLocally } from '../local/runner';
@@ -31,7 +31,7 @@ function loadMigration(file: string): Migration {
 
 /** Runs ours; wraps the Lambda to time each MigrateBatch call, which gives a segment's own item rate. */
 function prepareOurs(job: OursJob, client: DynamoDBClient): () => Promise<RunOutcome> {
-  const lambda = loadLambda(job.bundle, job.table, { endpoint: job.endpoint }, builtInTuning);
+  const lambda = loadLambda(job.bundle, job.table, localConnection(job.endpoint), builtInTuning);
   let batchMs = 0;
   let batchItems = 0;
   const handler = lambda.handler as (event: StepEvent, context: InvocationContext) => Promise<unknown>;
@@ -89,7 +89,7 @@ function prepareSample(job: SampleJob, client: DynamoDBClient): () => Promise<Ru
 }
 
 async function measure(job: Job): Promise<Measurement> {
-  const client = dynamoDbClient({ endpoint: job.endpoint });
+  const client = dynamoDbClient(localConnection(job.endpoint));
   const run =
     job.contender === 'ours' ? prepareOurs(job, client) : job.contender === 'raw' ? prepareRaw(job, client) : prepareSample(job, client);
   const rssBeforeMb = mb(process.memoryUsage().rss);

@@ -13,7 +13,7 @@ import { SAMPLE_PAGE_SIZE } from '../fixtures/aws-sample-workflow';
 import { toPlainItem, toRawItem } from '../handlers/attribute-values';
 import type { Migration } from '../migrations/define';
 import { demoItem } from '../local/demo';
-import { dynamoDbClient } from '../local/connection';
+import { dynamoDbClient, localConnection } from '../local/connection';
 import { buildBundle } from '../local/lambda-loader';
 import { DEFAULT_LAMBDA_TIMEOUT_MS } from '../local/runner';
 import { builtInTuning } from '../workflow/input';
@@ -104,7 +104,7 @@ async function runBench(o: Options): Promise<BenchResult> {
   const bundle = buildBundle(defaultMigrationFile);
   const db = await startDynaliteProcess();
   progress(`dynalite ${DYNALITE_VERSION} listening at ${db.endpoint} (pid ${db.pid})`);
-  const client = dynamoDbClient({ endpoint: db.endpoint });
+  const client = dynamoDbClient(localConnection(db.endpoint));
   const bench = new BenchTables(db, client);
   const ours = (items: number, segments: number) =>
     ({ contender: 'ours', items, bundle, totalSegments: segments, maxConcurrency: segments, batchBudgetMs: LOCAL_BATCH_BUDGET_MS }) as const;

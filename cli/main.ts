@@ -1,55 +1,106 @@
 import '../local/polyfills';
 import { Command, Option } from 'commander';
 import { toMermaid } from '../asl/mermaid';
+import { BIN_NAME, PACKAGE_NAME, PACKAGE_VERSION } from '../bundle/package-layout';
 import { MigrationModuleError } from '../local/lambda-loader';
 import { localDefinition } from '../local/local-deployment';
 import { RunRequestError, runMigration } from '../local/run-migration';
 import { DEFAULT_LAMBDA_TIMEOUT_MS } from '../local/runner';
-import { limits } from '../workflow/input';
-import { endpointUrl, integerIn, runRequestFrom, type RunFlags } from './options';
+import { builtInTuning, limits } from '../workflow/input';
+import { EXIT, EXIT_CODES_HELP } from './exit-codes';
+import { endpointUrl, inFlagTerms, integerIn, resumeCommand, runRequestFrom, type RunFlags } from './options';
+import { safeOutput, type Output } from './output';
 import { reporterFor } from './progress';
 import { renderOutcome } from './report';
+import { stopOnSignal } from './stop-signal';
 
-/** The `ddb-migrate` program: `run` and `graph`. */
-export function program(): Command {
-  const cli = new Command('ddb-migrate')
-    .description('Migrate every item of a DynamoDB table with the Step Functions workflow this project deploys, run locally.')
+const range = (name: keyof typeof limits): string => `${limits[name].min}-${limits[name].max.toLocaleString('en-US')}`;
+
+const RUN_EXAMPLES = `
+Examples:
+  $ ${BIN_NAME} run                                   # the embedded demo: 3,000 items, verified
+  $ ${BIN_NAME} run --endpoint http://localhost:8000 --table orders --migration ./backfill.ts --dry-run
+  $ ${BIN_NAME} run --region eu-west-1 --table orders --migration ./backfill.ts --segments 16 --concurrency 8
+  $ ${BIN_NAME} run --endpoint http://localhost:8000 --table orders --resume --max-items-per-second 500
+
+Environment:
+  AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL   endpoint when --endpoint is not given
+  AWS_REGION, AWS_PROFILE, AWS_ACCESS_KEY_ID,   region and credentials: the AWS SDK's usual chain, for every
+  AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN       endpoint (DynamoDB Local keeps tables per access key and region)
+  MIGRATION_LOG=on                              the Lambda's JSON log lines on stdout (off locally by default)
+
+A migration file imports defineMigration from '${PACKAGE_NAME}'; TypeScript files are type-checked first.
+Progress goes to stderr, the summary to stdout. Ctrl-C stops after the writes in flight and saves progress.
+
+${EXIT_CODES_HELP}
+`;
+
+/** The `ddb-item-migrate` program: `run` and `graph`. */
+export function program(out: Output, err: Output): Command {
+  const cli = new Command(BIN_NAME)
+    .description('Migrate every item of a DynamoDB table with the Step Functions workflow this package deploys, run locally.')
+    .version(PACKAGE_VERSION, '-V, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (text) => out.write(text), writeErr: (text) => err.write(text) })
+    .addHelpText('after', `\n${EXIT_CODES_HELP}\n`)
     .exitOverride();
 
   cli
     .command('run')
     .description('Run the migration workflow locally. Without --table: the embedded demo (in-process DynamoDB, seeded data, verified result).')
     .option('--table <name>', 'table to migrate (omit for the embedded demo)')
-    .addOption(new Option('--endpoint <url>', 'DynamoDB endpoint, e.g. http://localhost:8000 for DynamoDB Local').argParser(endpointUrl))
-    .option('--region <region>', 'AWS region (default: AWS_REGION, else us-east-1)')
-    .option('--migration <file>', 'migration module (.ts or .js) whose default export is defineMigration({...}); default: the CLF-to-epoch example')
-    .addOption(new Option('--segments <n>', `scan segments (${limits.totalSegments.min}-${limits.totalSegments.max})`).argParser(integerIn(limits.totalSegments)))
-    .addOption(new Option('--concurrency <n>', `segments migrated at once (${limits.maxConcurrency.min}-${limits.maxConcurrency.max})`).argParser(integerIn(limits.maxConcurrency)))
-    .addOption(new Option('--page-size <n>', `items per Scan page (${limits.pageSize.min}-${limits.pageSize.max})`).argParser(integerIn(limits.pageSize)))
-    .addOption(new Option('--max-items-per-second <n>', 'overall item rate limit, 0 = unlimited').argParser(integerIn(limits.maxItemsPerSecond)))
-    .addOption(new Option('--max-write-units-per-second <n>', 'overall write capacity units per second, table and indexes together, 0 = unlimited').argParser(integerIn(limits.maxWriteUnitsPerSecond)))
-    .addOption(new Option('--max-read-units-per-second <n>', 'overall read capacity units per second, 0 = unlimited').argParser(integerIn(limits.maxReadUnitsPerSecond)))
-    .addOption(new Option('--write-capacity-percent <n>', `share of the provisioned write capacity of the table and each GSI (1-${limits.writeCapacityPercent.max}; provisioned tables only)`).argParser(integerIn(limits.writeCapacityPercent)))
-    .addOption(new Option('--read-capacity-percent <n>', `share of the table's provisioned read capacity (1-${limits.readCapacityPercent.max}; provisioned tables only)`).argParser(integerIn(limits.readCapacityPercent)))
-    .addOption(new Option('--tolerated-failures <n>', 'failed items tolerated before the run fails').argParser(integerIn(limits.toleratedFailures)))
-    .option('--version-attribute <name>', 'attribute marking migrated items, so re-runs skip them')
-    .option('--dry-run', 'transform and report, write nothing')
+    .addOption(new Option('--endpoint <url>', 'DynamoDB endpoint, e.g. http://localhost:8000 for DynamoDB Local (default: AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL, else AWS)').argParser(endpointUrl))
+    .option('--region <region>', "AWS region (default: the SDK's chain: AWS_REGION, your profile; a local endpoint without one uses us-east-1, and says so)")
+    .option('--migration <file>', 'migration module (.ts or .js) whose default export is defineMigration({...}); required with --table (the demo uses its CLF-to-epoch example)')
+    .addOption(new Option('--segments <n>', `scan segments, ${range('totalSegments')} (default: ${builtInTuning.totalSegments})`).argParser(integerIn(limits.totalSegments)))
+    .addOption(new Option('--concurrency <n>', `segments migrated at once, ${range('maxConcurrency')} (default: ${builtInTuning.maxConcurrency})`).argParser(integerIn(limits.maxConcurrency)))
+    .addOption(new Option('--page-size <n>', `items per Scan page, ${range('pageSize')} (default: ${builtInTuning.pageSize})`).argParser(integerIn(limits.pageSize)))
+    .addOption(new Option('--max-items-per-second <n>', `overall item rate, ${range('maxItemsPerSecond')}; 0 = unlimited (default: ${builtInTuning.maxItemsPerSecond})`).argParser(integerIn(limits.maxItemsPerSecond)))
+    .addOption(new Option('--max-write-units-per-second <n>', `overall write capacity units a second, table and GSIs together, ${range('maxWriteUnitsPerSecond')}; 0 = unlimited (default: ${builtInTuning.maxWriteUnitsPerSecond})`).argParser(integerIn(limits.maxWriteUnitsPerSecond)))
+    .addOption(new Option('--max-read-units-per-second <n>', `overall read capacity units a second, ${range('maxReadUnitsPerSecond')}; 0 = unlimited (default: ${builtInTuning.maxReadUnitsPerSecond})`).argParser(integerIn(limits.maxReadUnitsPerSecond)))
+    .addOption(new Option('--write-capacity-percent <n>', `share of the provisioned write capacity of the table and of each GSI, 1-${limits.writeCapacityPercent.max}; provisioned tables only (default: none)`).argParser(integerIn(limits.writeCapacityPercent)))
+    .addOption(new Option('--read-capacity-percent <n>', `share of the table's provisioned read capacity, 1-${limits.readCapacityPercent.max}; provisioned tables only (default: none)`).argParser(integerIn(limits.readCapacityPercent)))
+    .addOption(new Option('--tolerated-failures <n>', `failed items tolerated before the run fails, ${range('toleratedFailures')} (default: ${builtInTuning.toleratedFailures})`).argParser(integerIn(limits.toleratedFailures)))
+    .option('--version-attribute <name>', 'attribute marking migrated items, so re-runs and resumes skip them (default: none)')
+    .option('--dry-run', 'transform and report, write nothing: no backup, no checkpoint')
     .option('--skip-backup', 'do not back up the table first')
-    .option('--resume', 'continue the last failed run of this table from its checkpoint')
+    .option('--resume', 'continue the unfinished run of this table from its checkpoint; --concurrency, --max-items-per-second, --page-size and --tolerated-failures may change')
     .option('--json', 'print exactly one JSON object (the execution output) on stdout')
-    .addOption(new Option('--items <n>', 'demo only: how many items to seed').argParser(integerIn({ min: 1, max: 1_000_000 })).default(3000))
-    .addOption(new Option('--batch-seconds <n>', 'time budget of one MigrateBatch call (the Lambda timeout)').argParser(integerIn({ min: 1, max: 900 })).default(DEFAULT_LAMBDA_TIMEOUT_MS / 1000))
+    .addOption(new Option('--items <n>', 'demo only: how many items to seed, 1-1,000,000').argParser(integerIn({ min: 1, max: 1_000_000 })).default(3000))
+    .addOption(new Option('--batch-seconds <n>', 'time budget of one MigrateBatch call (the Lambda timeout), 1-900').argParser(integerIn({ min: 1, max: 900 })).default(DEFAULT_LAMBDA_TIMEOUT_MS / 1000))
+    .addHelpText('after', RUN_EXAMPLES)
     .action(async (flags: RunFlags) => {
-      const request = runRequestFrom(flags);
-      const reporter = reporterFor(flags.json === true, process.stdout, process.stderr);
-      try {
-        const outcome = await runMigration(request, reporter);
+      const json = flags.json === true;
+      const reporter = reporterFor(json, err);
+      const stop = stopOnSignal(() => {
         reporter.stop();
-        process.stdout.write(renderOutcome(outcome, flags.json === true));
-        process.exitCode = outcome.result.status === 'SUCCEEDED' && (outcome.verification?.problems.length ?? 0) === 0 ? 0 : 1;
+        err.write('\nStopping: finishing the writes in flight and saving progress (Ctrl-C again to quit at once)...\n');
+      });
+      try {
+        const outcome = await runMigration(runRequestFrom(flags, stop.signal), reporter);
+        reporter.stop();
+        out.write(renderOutcome(outcome, json));
+        if (outcome.stopped) {
+          if (outcome.resumeFrom) {
+            const batch = flags.batchSeconds * 1000 !== DEFAULT_LAMBDA_TIMEOUT_MS ? ` --batch-seconds ${flags.batchSeconds}` : '';
+            err.write(`\nStopped. Progress is saved in ${outcome.resumeFrom}. Resume from this folder with:\n  ${resumeCommand(BIN_NAME, flags)}${batch}\n`);
+          } else {
+            const why = outcome.summary.dryRun
+              ? 'It was a dry run: nothing was written and there is nothing to resume.'
+              : flags.table === undefined
+                ? 'The embedded demo starts from fresh data every time; there is nothing to resume.'
+                : 'It stopped before it had progress worth saving; run it again to start over.';
+            err.write(`\nStopped. ${why}\n`);
+          }
+          process.exitCode = EXIT.stopped;
+          return;
+        }
+        if (outcome.resumeFrom) err.write(`\nProgress is saved in ${outcome.resumeFrom}; fix the cause and resume from this folder with:\n  ${resumeCommand(BIN_NAME, flags)}\n`);
+        const succeeded = outcome.result.status === 'SUCCEEDED' && outcome.summary.failed === 0 && (outcome.verification?.problems.length ?? 0) === 0;
+        process.exitCode = succeeded ? EXIT.ok : EXIT.failed;
       } finally {
         reporter.stop();
+        stop.dispose();
       }
     });
 
@@ -58,28 +109,33 @@ export function program(): Command {
     .description('Print the state machine as a Mermaid flowchart, generated from the definition.')
     .option('--table <name>', 'table name to show in the definition', 'my-table')
     .action((flags: { table: string }) => {
-      process.stdout.write(toMermaid(localDefinition(flags.table)));
+      out.write(toMermaid(localDefinition(flags.table)));
     });
 
   return cli;
 }
 
-/** Runs the CLI; user errors become one paragraph on stderr and exit code 2. */
+/** Runs the CLI; user errors become one paragraph on stderr and exit code 2 (see cli/exit-codes.ts). */
 export async function main(argv: string[]): Promise<void> {
+  // Stack traces of the user's transform name their own file and line (the bundle has a source map).
+  process.setSourceMapsEnabled(true);
+  const out = safeOutput(process.stdout);
+  const err = safeOutput(process.stderr);
   try {
-    await program().parseAsync(argv);
+    await program(out, err).parseAsync(argv);
   } catch (error) {
     const e = error as Error & { exitCode?: number; code?: string };
     if (e.code?.startsWith('commander.')) {
-      // commander has already printed its message (or the help); keep its exit code.
-      process.exitCode = e.exitCode ?? 2;
+      // commander has printed its message (or the help, or the version); every usage error is 2.
+      process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
       return;
     }
     const userError = e instanceof RunRequestError || e instanceof MigrationModuleError;
-    process.stderr.write(userError ? `ddb-migrate: ${e.message}\n` : `ddb-migrate: unexpected error: ${e.stack ?? e.message}\n`);
+    const message = e instanceof RunRequestError ? inFlagTerms(e.message) : e.message;
+    err.write(userError ? `${BIN_NAME}: ${message}\n` : `${BIN_NAME}: unexpected error: ${e.stack ?? e.message}\n`);
     // --json promises one JSON object on stdout, also when the run could not start.
-    if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ status: 'FAILED', error: e.name, cause: e.message })}\n`);
-    process.exitCode = userError ? 2 : 1;
+    if (argv.includes('--json')) out.write(`${JSON.stringify({ status: 'FAILED', error: e.name, cause: message })}\n`);
+    process.exitCode = userError ? EXIT.usage : EXIT.failed;
   }
 }
 

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { RunRequestError, type RunRequest } from '../local/run-migration';
 
-/** The flags of `ddb-migrate run`, as commander parses them. */
+/** The flags of `run`, as commander parses them. */
 export interface RunFlags {
   table?: string;
   endpoint?: string;
@@ -23,6 +23,26 @@ export interface RunFlags {
   resume?: boolean;
   items: number;
   batchSeconds: number;
+}
+
+/** The flag that sets each execution input field (and the run request's own switches), for messages. */
+export const FLAG_OF_FIELD: Record<string, string> = {
+  totalSegments: '--segments',
+  maxConcurrency: '--concurrency',
+  pageSize: '--page-size',
+  maxItemsPerSecond: '--max-items-per-second',
+  toleratedFailures: '--tolerated-failures',
+  versionAttribute: '--version-attribute',
+  dryRun: '--dry-run',
+  skipBackup: '--skip-backup',
+  resume: '--resume',
+};
+
+/** A message about execution input fields, in terms of the flags that set them ('field' quoted, or a bare camelCase name). */
+export function inFlagTerms(message: string): string {
+  const quoted = Object.keys(FLAG_OF_FIELD).join('|');
+  const bare = Object.keys(FLAG_OF_FIELD).filter((name) => /[A-Z]/.test(name)).join('|');
+  return message.replace(new RegExp(`'(${quoted})'|\\b(${bare})\\b`, 'g'), (_all, q: string | undefined, b: string | undefined) => FLAG_OF_FIELD[(q ?? b)!]!);
 }
 
 /** A parser for a whole-number flag within a range; the message names the allowed range. */
@@ -53,7 +73,7 @@ export function endpointUrl(value: string): string {
   return value.replace(/\/$/, '');
 }
 
-/** The execution input the flags stand for; unset flags are left out so the defaults apply. */
+/** The execution input the flags stand for; unset flags are left out so the defaults (or a resumed run's settings) apply. */
 function executionInputFrom(flags: RunFlags): Record<string, unknown> {
   const input: Record<string, unknown> = {
     totalSegments: flags.segments,
@@ -72,10 +92,12 @@ function executionInputFrom(flags: RunFlags): Record<string, unknown> {
   return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
 }
 
+/** The endpoint a table run uses: the flag, else the SDK's own environment variables. */
+export const endpointFrom = (flags: RunFlags): string | undefined => flags.endpoint ?? process.env.AWS_ENDPOINT_URL_DYNAMODB ?? process.env.AWS_ENDPOINT_URL;
 
 /** The run the flags ask for; combinations that cannot work are refused here, before anything runs. */
-export function runRequestFrom(flags: RunFlags): RunRequest {
-  const common = { input: executionInputFrom(flags), resume: flags.resume === true, lambdaTimeoutMs: flags.batchSeconds * 1000 };
+export function runRequestFrom(flags: RunFlags, stop?: AbortSignal): RunRequest {
+  const common = { input: executionInputFrom(flags), resume: flags.resume === true, lambdaTimeoutMs: flags.batchSeconds * 1000, ...(stop && { stop }) };
   if (flags.table === undefined) {
     if (flags.endpoint) throw new RunRequestError('--endpoint needs --table: name the table to migrate at that endpoint.');
     return { target: { kind: 'demo', items: flags.items, ...(flags.migration && { migrationFile: flags.migration }) }, ...common };
@@ -84,7 +106,7 @@ export function runRequestFrom(flags: RunFlags): RunRequest {
     throw new RunRequestError('--table needs --migration: name the migration file to run on that table (the demo migration only runs on the demo).');
   }
   // One endpoint for the table check, the backup and the Lambda alike.
-  const endpoint = flags.endpoint ?? process.env.AWS_ENDPOINT_URL_DYNAMODB ?? process.env.AWS_ENDPOINT_URL;
+  const endpoint = endpointFrom(flags);
   return {
     target: {
       kind: 'table',
@@ -94,4 +116,14 @@ export function runRequestFrom(flags: RunFlags): RunRequest {
     },
     ...common,
   };
+}
+
+/** Quotes a word for a POSIX shell when it needs it. */
+const shellWord = (word: string): string => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
+
+/** The exact command that resumes the run these flags started. */
+export function resumeCommand(bin: string, flags: RunFlags): string {
+  const endpoint = endpointFrom(flags);
+  const words = ['npx', bin, 'run', '--table', flags.table ?? '', ...(endpoint ? ['--endpoint', endpoint] : []), ...(flags.region ? ['--region', flags.region] : []), '--resume'];
+  return words.map(shellWord).join(' ');
 }

@@ -1,78 +1,132 @@
-import { MultiBar, Presets, type SingleBar } from 'cli-progress';
-import type { RunObserver } from '../local/run-migration';
-import type { SegmentProgress } from '../workflow/contract';
-import { unpackTotals, type Totals } from '../workflow/totals';
+import type { LiveSnapshot } from '../local/live-progress';
+import type { RunDescription, RunObserver } from '../local/run-migration';
+import type { Plan, SegmentProgress } from '../workflow/contract';
+import { unpackTotals } from '../workflow/totals';
+import type { Output } from './output';
 
-/** Shows a run's progress as batches complete; `stop` leaves the terminal as it was. */
+/** Shows a run's progress; `stop` leaves the terminal as it was. */
 export type ProgressReporter = Required<RunObserver> & { stop(): void };
 
-const describeTotals = (t: Totals): string =>
-  `scanned ${t.scanned}, updated ${t.updated}, unchanged ${t.unchanged}, deleted ${t.deleted}, failed ${t.failed}, skipped ${t.skipped}`;
+const count = (n: number): string => Math.round(n).toLocaleString('en-US');
 
-/** Plain lines, one per completed batch: for logs, CI and pipes. */
-export function lineReporter(write: (line: string) => void): ProgressReporter {
+/** 75 s → "1:15", 3,725 s → "1:02:05". */
+export function duration(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const [h, m, s] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
+}
+
+/** The header: what runs where, and whether it writes. */
+export function describeRun(run: RunDescription): string[] {
+  return [
+    `${run.resumed ? 'Resuming' : 'Migrating'} table '${run.table}' at ${run.where} with migration '${run.migrationId}' (${run.migrationFile})`,
+    ...(run.dryRun ? ['DRY RUN: nothing will be written (no backup, no checkpoint)'] : []),
+    ...run.retuned.map((r) => `resumed with new settings: ${r}`),
+  ];
+}
+
+/** The plan in words. */
+export function describePlan(plan: Plan, expected: number): string {
+  const items = expected > 0 ? `about ${count(expected)} items` : 'item count unknown (DynamoDB reports 0 until it updates its estimate)';
+  return `${plan.totalSegments} segments, ${Math.min(plan.maxConcurrency, plan.totalSegments)} at a time; ${items}`;
+}
+
+/** One progress line: items, rate, ETA (or elapsed time), what changed, segments done. */
+export function statusLine(s: LiveSnapshot, dryRun: boolean, barWidth = 0): string {
+  // Reading runs a few pages ahead of writing, and the count is an estimate: 100% only once every segment is done.
+  const share = s.expected ? Math.min(s.segments > 0 && s.segmentsDone === s.segments ? 1 : 0.99, s.scanned / s.expected) : undefined;
+  const bar = share !== undefined && barWidth > 0 ? `[${'#'.repeat(Math.round(share * barWidth)).padEnd(barWidth, '.')}] ${String(Math.floor(share * 100)).padStart(3)}% ` : '';
+  const items = s.expected ? `${count(s.scanned)}/${count(s.expected)} items` : `${count(s.scanned)} items`;
+  const time = s.etaMs !== undefined ? `ETA ${duration(s.etaMs)}` : `elapsed ${duration(s.elapsedMs)}`;
+  const changed = dryRun ? `would update ${count(s.updated)}` : `updated ${count(s.updated)}`;
+  const deleted = s.deleted > 0 ? ` · ${dryRun ? 'would delete' : 'deleted'} ${count(s.deleted)}` : '';
+  return `${bar}${items} · ${count(s.itemsPerSecond)}/s · ${time} · ${changed}${deleted} · failed ${count(s.failed)} · segments ${s.segmentsDone}/${s.segments} done`;
+}
+
+/** Plain lines for logs and pipes: the header, then a status line at most once a second while it changes. */
+export function lineReporter(out: Output): ProgressReporter {
+  let dryRun = false;
+  let lastLine = '';
+  let lastAt = 0;
   return {
-    note: write,
-    planned: (plan, expected) =>
-      write(`Migrating ${plan.table} with '${plan.migrationId}': ~${expected} items in ${plan.totalSegments} segments${plan.dryRun ? ' (dry run)' : ''}`),
-    progress: (segment, p) => write(`segment ${segment}${p.cursor ? '' : ' done'}: ${describeTotals(unpackTotals(p.totals))}`),
+    note: (line) => out.write(`${line}\n`),
+    assuming: (assumed) => assumed.forEach((a) => out.write(`note: ${a}\n`)),
+    starting(run) {
+      dryRun = run.dryRun;
+      for (const line of describeRun(run)) out.write(`${line}\n`);
+    },
+    planned: (plan, expected) => out.write(`${describePlan(plan, expected)}\n`),
+    live(snapshot) {
+      const line = statusLine(snapshot, dryRun);
+      const now = Date.now();
+      // The elapsed time changes every second; only a change in the work done is news in a log.
+      const work = line.replace(/ · (ETA|elapsed) [0-9:]+/, '');
+      if (work === lastLine || now - lastAt < 1000) return;
+      lastLine = work;
+      lastAt = now;
+      out.write(`${line}\n`);
+    },
+    progress(segment: number, p: SegmentProgress) {
+      if (p.cursor !== undefined) return;
+      const t = unpackTotals(p.totals);
+      out.write(`segment ${segment} done: ${t.scanned} items, ${dryRun ? 'would update' : 'updated'} ${t.updated}, failed ${t.failed}\n`);
+    },
     stop: () => undefined,
   };
 }
 
-/** Live bars on a terminal: one per segment (up to 16, else one for the whole run). */
-export function terminalReporter(stream: NodeJS.WriteStream, note: (line: string) => void): ProgressReporter {
-  const bars = new MultiBar(
-    {
-      stream,
-      format: ' {label} |{bar}| {value}/{total} scanned · {updated} updated · {failed} failed',
-      hideCursor: true,
-      clearOnComplete: false,
-      forceRedraw: true,
-    },
-    Presets.shades_classic,
-  );
-  const perSegment = new Map<number, SingleBar>();
-  const latest = new Map<number, Totals>();
-  let overall: SingleBar | undefined;
-  let share = 0;
-  let stopped = false;
+/**
+ * A terminal: the header, then one status line redrawn in place (with a bar when the item count is
+ * known). The cursor is never hidden, so nothing is left to restore, even after kill -9.
+ */
+export function terminalReporter(out: Output): ProgressReporter {
+  let dryRun = false;
+  let drawn = false;
+  const clear = () => {
+    if (drawn) out.write('\r\x1b[2K');
+    drawn = false;
+  };
+  const print = (line: string) => {
+    clear();
+    out.write(`${line}\n`);
+  };
   return {
-    note,
-    planned(plan, expected) {
-      share = Math.max(1, Math.ceil(expected / plan.totalSegments));
-      if (plan.totalSegments > 16) overall = bars.create(expected, 0, { label: 'all segments', updated: 0, failed: 0 });
-      else for (let s = 0; s < plan.totalSegments; s++) perSegment.set(s, bars.create(share, 0, { label: `segment ${String(s).padStart(2)}`, updated: 0, failed: 0 }));
+    note: print,
+    assuming: (assumed) => assumed.forEach((a) => print(`note: ${a}`)),
+    starting(run) {
+      dryRun = run.dryRun;
+      for (const line of describeRun(run)) print(line);
     },
-    progress(segment, p: SegmentProgress) {
-      const t = unpackTotals(p.totals);
-      latest.set(segment, t);
-      const bar = perSegment.get(segment);
-      if (bar) {
-        // A finished segment is full, whatever the estimate said.
-        bar.setTotal(p.cursor ? Math.max(share, t.scanned) : t.scanned);
-        bar.update(t.scanned, { updated: t.updated + t.deleted, failed: t.failed });
-      } else if (overall) {
-        const all = [...latest.values()];
-        const sum = (k: 'scanned' | 'updated' | 'failed') => all.reduce((n, x) => n + x[k], 0);
-        overall.setTotal(Math.max(overall.getTotal(), sum('scanned')));
-        overall.update(sum('scanned'), { updated: sum('updated'), failed: sum('failed') });
-      }
+    planned: (plan, expected) => print(describePlan(plan, expected)),
+    live(snapshot) {
+      const line = statusLine(snapshot, dryRun, 20);
+      clear();
+      out.write(line.length < out.columns ? line : `${line.slice(0, Math.max(10, out.columns - 2))}…`);
+      drawn = true;
     },
+    progress: () => undefined,
+    // The last figures stay on screen above the summary.
     stop() {
-      if (stopped) return;
-      stopped = true;
-      bars.stop();
+      if (drawn) out.write('\n');
+      drawn = false;
     },
   };
 }
 
-/** Nothing: `--json` keeps stdout for the one result object. */
-export const silentReporter: ProgressReporter = { note: () => undefined, planned: () => undefined, progress: () => undefined, stop: () => undefined };
+/** With --json: stdout keeps the one result object; stderr only says what the run had to assume. */
+export const jsonReporter = (err: Output): ProgressReporter => ({
+  note: () => undefined,
+  assuming: (assumed) => assumed.forEach((a) => err.write(`note: ${a}\n`)),
+  starting: () => undefined,
+  planned: () => undefined,
+  live: () => undefined,
+  progress: () => undefined,
+  stop: () => undefined,
+});
 
-/** The reporter for where the output goes: nothing with --json, bars on a terminal, lines otherwise. */
-export function reporterFor(json: boolean, out: NodeJS.WriteStream, err: NodeJS.WriteStream): ProgressReporter {
-  const line = (text: string) => out.write(`${text}\n`);
-  if (json) return silentReporter;
-  return out.isTTY ? terminalReporter(err, line) : lineReporter(line);
+/** The reporter for where progress goes (stderr): nothing with --json, a live line on a terminal, lines otherwise. */
+export function reporterFor(json: boolean, err: Output): ProgressReporter {
+  if (json) return jsonReporter(err);
+  return err.isTTY ? terminalReporter(err) : lineReporter(err);
 }

@@ -6,10 +6,12 @@ import type { Tuning } from '../workflow/input';
 import { stepEventSchema, type EventOf, type InvocationContext, type ResultOf, type StepHandler, type StepName } from '../workflow/steps';
 import { TOTALS_FIELDS } from '../workflow/totals';
 import { batchMetrics } from './batch-metrics';
+import { followingRemainingTime } from './deadline';
 import { invocationId, invocationKeys } from './invocation-keys';
 import { ItemMigrator } from './item-migrator';
 import type { LogFields, Logger } from './log';
 import { migrateBatch } from './migrate-batch';
+import type { ConditionStyle } from './write-plan';
 import { prepare } from './prepare';
 import type { RunningExecutions } from './running-executions';
 import { summarize } from './summarize';
@@ -30,6 +32,8 @@ export interface HandlerDependencies {
   safetyMarginMs?: number;
   /** Where logs and metrics go; nowhere unless given (handlers/lambda.ts gives Powertools). */
   telemetry?: Telemetry;
+  /** How write conditions compare maps and lists: whole values (AWS, the default) or element by element (dynalite). */
+  conditionStyle?: ConditionStyle;
 }
 
 /** One invocation's logger, and the keys its lines and metrics carry. */
@@ -69,17 +73,19 @@ export function createHandler(deps: HandlerDependencies): StepHandler {
         migration: deps.migration,
         dryRun: plan.dryRun,
         ...(plan.versionAttribute !== undefined && { versionAttribute: plan.versionAttribute }),
+        ...(deps.conditionStyle && { conditionStyle: deps.conditionStyle }),
       });
       const started = Date.now();
       const pass = plan.pass.kind === 'verify' ? verifyBatch : migrateBatch;
-      const progress = await pass(plan, event.segment, event.progress, {
+      const remainingMs = () => context.getRemainingTimeInMillis();
+      const progress = await followingRemainingTime(remainingMs, () => pass(plan, event.segment, event.progress, {
         client: deps.client,
         migrator,
-        remainingMs: () => context.getRemainingTimeInMillis(),
+        remainingMs,
         safetyMarginMs: deps.safetyMarginMs ?? 10_000,
         writeConcurrency: deps.writeConcurrency ?? 16,
         log,
-      });
+      }));
       // Item metrics count migration passes; a verification's counters are another kind.
       if (plan.pass.kind === 'migrate') {
         const values = batchMetrics(plan, event.progress, progress, Date.now() - started);

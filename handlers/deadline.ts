@@ -4,6 +4,7 @@
  * after the soft deadline, every call still in flight is abandoned at the hard deadline (the SDK's
  * own backoff included), and what is left settles before the call returns.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { setMaxListeners } from 'node:events';
 
 /** A call was abandoned because the batch's time was up; whether it reached DynamoDB is unknown. */
@@ -26,24 +27,54 @@ export interface BatchClock {
   dispose(): void;
 }
 
+const invocationTime = new AsyncLocalStorage<() => number>();
+
+/** How often a clock re-reads the invocation's remaining time. */
+const FOLLOW_INTERVAL_MS = 100;
+
+/**
+ * Runs `work` with the invocation's remaining time at hand, so every clock started inside follows it
+ * when it moves earlier. On Lambda it never does; a local run that is being stopped (Ctrl-C) shortens
+ * it, and the batch then returns at once with exact progress, as it would at its timeout.
+ */
+export function followingRemainingTime<T>(remainingMs: () => number, work: () => T): T {
+  return invocationTime.run(remainingMs, work);
+}
+
 /**
  * Deadlines for a call with `remainingMs` left and `marginMs` kept for returning (at most 40% of
  * what is left, so a short time limit still leaves time to work): work until remaining - margin,
  * abandon calls at remaining - 0.6 margin, settle until remaining - 0.3 margin.
  */
 export function batchClock(remainingMs: number, requestedMarginMs: number, now = Date.now()): BatchClock {
-  const end = now + remainingMs;
-  const marginMs = Math.min(requestedMarginMs, 0.4 * remainingMs);
   const controller = new AbortController();
   // Every call in flight listens to it: a batch has many at once.
   setMaxListeners(0, controller.signal);
-  const timer = setTimeout(() => controller.abort(), Math.max(0, remainingMs - 0.6 * marginMs));
-  return {
-    softDeadline: end - marginMs,
-    signal: controller.signal,
-    settleDeadline: end - 0.3 * marginMs,
-    dispose: () => clearTimeout(timer),
+  let end = Infinity;
+  let timer: NodeJS.Timeout | undefined;
+  const clock: BatchClock = { softDeadline: 0, signal: controller.signal, settleDeadline: 0, dispose: () => undefined };
+  const setDeadlines = (left: number, at: number) => {
+    end = at + left;
+    const marginMs = Math.min(requestedMarginMs, 0.4 * left);
+    clock.softDeadline = end - marginMs;
+    clock.settleDeadline = end - 0.3 * marginMs;
+    clearTimeout(timer);
+    timer = setTimeout(() => controller.abort(), Math.max(0, left - 0.6 * marginMs));
   };
+  setDeadlines(remainingMs, now);
+  const remaining = invocationTime.getStore();
+  const follower = remaining
+    ? setInterval(() => {
+        const at = Date.now();
+        const left = remaining();
+        if (at + left < end - FOLLOW_INTERVAL_MS) setDeadlines(Math.max(0, left), at);
+      }, FOLLOW_INTERVAL_MS)
+    : undefined;
+  clock.dispose = () => {
+    clearTimeout(timer);
+    clearInterval(follower);
+  };
+  return clock;
 }
 
 /** A signal that never aborts, for calls without a deadline (many wait on it at once). */

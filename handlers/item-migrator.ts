@@ -16,7 +16,8 @@ import { InterruptedError, noDeadline, NotSentError, within } from './deadline';
 import { errorReason, reason, type FailureReason } from './failure-reason';
 import { hasLanded, landingOf, type Landing } from './landing';
 import { tableLevelError } from './sdk-errors';
-import { ConditionTooLongError, deleteParams, planWrite, updateParams, type VersionMarker, type WritePlan } from './write-plan';
+import { thrownAt } from './thrown-at';
+import { ConditionTooLongError, deleteParams, planWrite, updateParams, type ConditionStyle, type VersionMarker, type WritePlan } from './write-plan';
 
 /** What happened to one item. */
 export type ItemOutcome =
@@ -43,6 +44,8 @@ export interface ItemMigratorOptions {
   maxConflictRetries?: number;
   /** The batch's capacity budget; without one, calls go out at once and throttling that outlasts the SDK's retries fails the item. */
   capacity?: CapacityGate;
+  /** How conditions compare maps and lists; whole values unless the endpoint cannot (handlers/write-plan.ts). */
+  conditionStyle?: ConditionStyle;
 }
 
 /** Dry-run samples: at most this many attributes, each at most this long as JSON. */
@@ -182,7 +185,8 @@ export class ItemMigrator {
     try {
       return planWrite(item, await this.options.migration.transform(toPlainItem(item)), this.options.keyAttributes);
     } catch (error) {
-      return { kind: 'invalid', ...reason`transform threw ${errorReason(error)}` };
+      const at = thrownAt(error);
+      return { kind: 'invalid', ...reason`transform threw ${errorReason(error)}${at ? ` (at ${at})` : ''}` };
     }
   }
 
@@ -214,8 +218,8 @@ export class ItemMigrator {
   private unwritable(item: RawItem, plan: Extract<WritePlan, { kind: 'update' | 'delete' }>): FailureReason | undefined {
     const { table, keyAttributes } = this.options;
     try {
-      if (plan.kind === 'delete') deleteParams(table, item, keyAttributes);
-      else updateParams(table, item, keyAttributes, plan, this.marker);
+      if (plan.kind === 'delete') deleteParams(table, item, keyAttributes, this.options.conditionStyle);
+      else updateParams(table, item, keyAttributes, plan, this.marker, this.options.conditionStyle);
       return undefined;
     } catch (error) {
       return failureOf(error);
@@ -247,10 +251,10 @@ export class ItemMigrator {
       const response =
         plan.kind === 'delete'
           ? await this.send('write', signal, (consumed, abortSignal) =>
-              client.send(new DeleteItemCommand({ ...deleteParams(table, scanned, keyAttributes), ...consumed }), { abortSignal }),
+              client.send(new DeleteItemCommand({ ...deleteParams(table, scanned, keyAttributes, this.options.conditionStyle), ...consumed }), { abortSignal }),
             )
           : await this.send('write', signal, (consumed, abortSignal) =>
-              client.send(new UpdateItemCommand({ ...updateParams(table, scanned, keyAttributes, plan, this.marker), ...consumed }), { abortSignal }),
+              client.send(new UpdateItemCommand({ ...updateParams(table, scanned, keyAttributes, plan, this.marker, this.options.conditionStyle), ...consumed }), { abortSignal }),
             );
       return { status: 'done', retries: attemptsOf(response) - 1 };
     } catch (error) {

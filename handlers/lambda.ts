@@ -33,6 +33,8 @@ export const handler = createHandler({
   // Locally, AWS_ENDPOINT_URL_SFN points this client at the local runner's own Step Functions API.
   executions: stepFunctionsExecutions(new SFNClient({})),
   telemetry: telemetryFromEnv(),
+  // Only a local run sets it, for an endpoint that cannot compare whole maps and lists (dynalite).
+  ...(process.env.CONDITION_STYLE === 'element-by-element' && { conditionStyle: 'element-by-element' as const }),
 });
 
 /** The id of the bundled migration, so a local resume can check it is still the same one. */

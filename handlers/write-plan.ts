@@ -49,6 +49,13 @@ export function planWrite(scanned: RawItem, result: TransformResult, keyAttribut
   return Object.keys(set).length === 0 && remove.length === 0 ? { kind: 'unchanged' } : { kind: 'update', set, remove };
 }
 
+/**
+ * How a condition says "still holds its scanned value" for a map or list: `=` on the whole value
+ * (AWS, DynamoDB Local), or type, size and each element (for endpoints that cannot compare whole
+ * maps and lists, such as dynalite). Whole values keep a wide nested item's condition within limits.
+ */
+export type ConditionStyle = 'whole-values' | 'element-by-element';
+
 /** DynamoDB's limits on one expression: its length, and how many operators and functions it uses. */
 const MAX_EXPRESSION_LENGTH = 4096;
 const MAX_EXPRESSION_OPERATORS = 300;
@@ -65,6 +72,8 @@ class ExpressionBuilder {
   readonly names: Record<string, string> = {};
   readonly values: Record<string, AttributeValue> = {};
   private readonly nameIds = new Map<string, string>();
+
+  constructor(private readonly style: ConditionStyle) {}
 
   name(attribute: string): string {
     let id = this.nameIds.get(attribute);
@@ -88,11 +97,9 @@ class ExpressionBuilder {
     return scanned === undefined ? `attribute_not_exists(${path})` : this.equals(path, scanned);
   }
 
-  /**
-   * Equality that works for every type: maps and lists are compared by type, size and element by
-   * element, since `=` on a whole map or list is not supported by every DynamoDB implementation.
-   */
+  /** Equality for every type: maps and lists as one value, or element by element (see ConditionStyle). */
   private equals(path: string, value: AttributeValue): string {
+    if (this.style === 'whole-values') return `${path} = ${this.value(value)}`;
     if (value.M !== undefined) {
       const entries = Object.entries(value.M);
       return [`attribute_type(${path}, ${this.value({ S: 'M' })})`, `size(${path}) = ${this.value({ N: String(entries.length) })}`, ...entries.map(([k, v]) => this.equals(`${path}.${this.name(k)}`, v))].join(' AND ');
@@ -120,12 +127,12 @@ export class ConditionTooLongError extends Error {
  * when that would exceed DynamoDB's expression limits, only the attributes being written are.
  * Each attempt gets its own builder, so no unused placeholder is sent (DynamoDB rejects those).
  */
-function stillAsScanned(scanned: RawItem, keyAttributes: string[], written: string[]): { x: ExpressionBuilder; condition: string } {
+function stillAsScanned(scanned: RawItem, keyAttributes: string[], written: string[], style: ConditionStyle): { x: ExpressionBuilder; condition: string } {
   const nonKey = (names: string[]) => [...new Set(names)].filter((n) => !keyAttributes.includes(n));
   let length = 0;
   let operators = 0;
   for (const names of [nonKey([...Object.keys(scanned), ...written]), nonKey(written)]) {
-    const x = new ExpressionBuilder();
+    const x = new ExpressionBuilder(style);
     const condition = [`attribute_exists(${x.name(keyAttributes[0]!)})`, ...names.map((n) => x.unchanged(n, scanned[n]))].join(' AND ');
     if (withinLimits(condition)) return { x, condition };
     length = condition.length;
@@ -147,10 +154,11 @@ export function updateParams(
   keyAttributes: string[],
   plan: { set: RawItem; remove: string[] },
   marker?: VersionMarker,
+  style: ConditionStyle = 'whole-values',
 ): UpdateItemCommandInput {
   const set = { ...plan.set, ...(marker && { [marker.attribute]: { S: marker.value } }) };
   const remove = plan.remove.filter((n) => n !== marker?.attribute);
-  const { x, condition } = stillAsScanned(scanned, keyAttributes, [...Object.keys(set), ...remove]);
+  const { x, condition } = stillAsScanned(scanned, keyAttributes, [...Object.keys(set), ...remove], style);
   const setClause = Object.entries(set).map(([n, v]) => `${x.name(n)} = ${x.value(v)}`);
   const removeClause = remove.map((n) => x.name(n));
   const update = [
@@ -168,8 +176,8 @@ export function updateParams(
 }
 
 /** DeleteItem parameters, conditioned on the item being as scanned. */
-export function deleteParams(table: string, scanned: RawItem, keyAttributes: string[]): DeleteItemCommandInput {
-  const { x, condition } = stillAsScanned(scanned, keyAttributes, Object.keys(scanned));
+export function deleteParams(table: string, scanned: RawItem, keyAttributes: string[], style: ConditionStyle = 'whole-values'): DeleteItemCommandInput {
+  const { x, condition } = stillAsScanned(scanned, keyAttributes, Object.keys(scanned), style);
   return {
     TableName: table,
     Key: keyOf(scanned, keyAttributes),

@@ -50,6 +50,19 @@ export class MissingLocalHandlerError extends Error {
   }
 }
 
+/**
+ * The run was stopped (Ctrl-C): like `stop-execution` on AWS, no new task starts, but unlike it, the
+ * execution ends at a state boundary, so its record holds every finished batch's progress and a
+ * redrive continues exactly where it stopped.
+ */
+export class ExecutionStoppedError extends Error {
+  static readonly errorName = 'ExecutionStopped';
+  constructor() {
+    super('The run was stopped before this state could run; its progress is saved.');
+    this.name = ExecutionStoppedError.errorName;
+  }
+}
+
 /** What every execution of one local run shares. */
 export interface RunEnvironment {
   /** The local handler for a Task state's resource, if there is one. */
@@ -80,6 +93,8 @@ export interface RunEnvironment {
   onRecordChange(): void;
   /** Counts across every execution of the run. */
   counts: { stateTransitions: number; childExecutions: number; inlineMapIterations: number };
+  /** Once aborted, no task or child execution starts any more (the run is being stopped). */
+  stop?: AbortSignal;
 }
 
 /** One execution to run. */
@@ -200,13 +215,22 @@ export async function runExecution(props: ExecutionProps): Promise<ExecutionOutc
       // A redrive from this Map reruns only its unfinished children; a later entry starts a new Map Run.
       let redriven = redriveFrom?.state === name ? record.mapRuns[name] : undefined;
       handlers[name] = async (input) => {
+        if (env.stop?.aborted) failHard(new ExecutionStoppedError());
         const children = redriven;
         redriven = undefined;
         const keep = (kept: ChildRecord[]) => {
           record.mapRuns[name] = kept;
           env.onRecordChange();
         };
-        const output = await env.mapRun({ mapName: name, state, input, children, keep, parent: props.arn, stateMachineArn: props.stateMachineArn, signal: controller.signal });
+        let output: Json;
+        try {
+          output = await env.mapRun({ mapName: name, state, input, children, keep, parent: props.arn, stateMachineArn: props.stateMachineArn, signal: controller.signal });
+        } catch (error) {
+          // Stopped children fail the Map Run; the run stops here instead of retrying or catching it.
+          if (env.stop?.aborted) failHard(new ExecutionStoppedError());
+          throw error;
+        }
+        if (env.stop?.aborted) failHard(new ExecutionStoppedError());
         try {
           env.meter.payload(`gathered result of the Map state '${name}'`, output);
         } catch (error) {
@@ -220,6 +244,8 @@ export async function runExecution(props: ExecutionProps): Promise<ExecutionOutc
       else
         handlers[name] = async (input) => {
           if (terminal) throw terminal;
+          // Past every Retry and Catch: a stopped run must not take a failure path.
+          if (env.stop?.aborted) failHard(new ExecutionStoppedError());
           try {
             env.meter.payload(`input of the Task state '${name}'`, input);
           } catch (error) {

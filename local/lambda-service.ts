@@ -35,6 +35,8 @@ export class LambdaServiceFault extends Error {
 
 interface Invocation {
   killed: boolean;
+  /** When its time is up (epoch ms); a graceful stop moves it earlier. */
+  deadline: number;
 }
 
 const current = new AsyncLocalStorage<Invocation>();
@@ -56,6 +58,7 @@ function guard(client: DynamoDBClient): void {
 /** Invokes the local Lambda as the Lambda service would. */
 export class LocalLambdaService {
   private readonly running = new Set<Promise<unknown>>();
+  private readonly live = new Set<Invocation>();
   /** Every invocation the handler ran (faults refused before running are not counted). */
   invocations = 0;
   /** How many invocations were killed at their timeout. */
@@ -79,16 +82,19 @@ export class LocalLambdaService {
 
     this.invocations += 1;
     const { timeoutMs } = this.options;
-    const deadline = Date.now() + timeoutMs;
-    const invocation: Invocation = { killed: false };
+    const invocation: Invocation = { killed: false, deadline: Date.now() + timeoutMs };
     const work = current.run(invocation, () =>
       (this.lambda.handler as (event: unknown, context: { getRemainingTimeInMillis(): number }) => Promise<unknown>)(event, {
-        getRemainingTimeInMillis: () => deadline - Date.now(),
+        getRemainingTimeInMillis: () => invocation.deadline - Date.now(),
       }),
     );
     const tracked = work.catch(() => undefined);
     this.running.add(tracked);
-    void tracked.finally(() => this.running.delete(tracked));
+    this.live.add(invocation);
+    void tracked.finally(() => {
+      this.running.delete(tracked);
+      this.live.delete(invocation);
+    });
 
     let timer: NodeJS.Timeout | undefined;
     const killed = new Promise<never>((_, reject) => {
@@ -103,6 +109,15 @@ export class LocalLambdaService {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * Gives every running invocation at most `graceMs` more: a MigrateBatch follows its remaining time
+   * (handlers/deadline.ts), so it finishes the writes in flight and returns exact progress at once.
+   */
+  shortenRunning(graceMs: number): void {
+    const by = Date.now() + graceMs;
+    for (const invocation of this.live) invocation.deadline = Math.min(invocation.deadline, by);
   }
 
   /** Resolves once no invocation is running any more (killed ones included), so the table is final. */

@@ -74,7 +74,7 @@ export async function runDistributedMap(
       child.status === 'SUCCEEDED'
         ? undefined
         : limit(async () => {
-            if (aborter.signal.aborted) return;
+            if (aborter.signal.aborted || env.stop?.aborted) return;
             env.counts.childExecutions += 1;
             const outcome = await runExecution({
               name: `${label}:${index}`,
@@ -89,8 +89,9 @@ export async function runDistributedMap(
             if (outcome.status === 'SUCCEEDED') children[index] = { status: 'SUCCEEDED', output: outcome.output };
             else if (outcome.status === 'FAILED') {
               failures.push({ index, error: outcome.error, cause: outcome.cause });
-              // One failure too many: the Map Run fails and its running children are aborted.
-              if (failures.length > tolerated) aborter.abort();
+              // One failure too many: the Map Run fails and its running children are aborted; but a
+              // run being stopped lets each child end at its next state, so none loses a batch's result.
+              if (failures.length > tolerated && !env.stop?.aborted) aborter.abort();
             }
             env.onRecordChange();
           }),
@@ -98,7 +99,7 @@ export async function runDistributedMap(
   );
   props.signal.removeEventListener('abort', abortAll);
 
-  if (failures.length > tolerated || props.signal.aborted) {
+  if (failures.length > tolerated || props.signal.aborted || env.stop?.aborted) {
     const first = failures.sort((a, b) => a.index - b.index)[0];
     const error = new Error(
       `The Map Run of '${mapName}' failed: ${failures.length} of ${children.length} child executions failed (tolerated: ${tolerated})` +

@@ -1,5 +1,5 @@
 /**
- * What a local run keeps on disk so that `ddb-migrate run --resume` can continue it: the run's
+ * What a local run keeps on disk so that `ddb-item-migrate run --resume` can continue it: the run's
  * request and its execution record (local/execution.ts), rewritten atomically as the run goes. A
  * resume is a redrive of that record, so it continues exactly as `redrive-execution` would on AWS.
  */
@@ -57,7 +57,7 @@ export class Checkpoint {
     }
     const parsed = checkpointSchema.safeParse(json);
     if (!parsed.success) {
-      throw new Error(`The checkpoint ${file} was not written by this version of ddb-migrate (${parsed.error.issues[0]?.message ?? 'unknown shape'}); delete it to start over.`);
+      throw new Error(`The checkpoint ${file} was not written by this version of ddb-item-migrate (${parsed.error.issues[0]?.message ?? 'unknown shape'}); delete it to start over.`);
     }
     return new Checkpoint(file, parsed.data);
   }

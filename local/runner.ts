@@ -23,6 +23,9 @@ import { localStepFunctionsApi, registerRunning } from './step-functions-api';
  */
 export const DEFAULT_LAMBDA_TIMEOUT_MS = 15_000;
 
+/** What a running batch gets to finish its writes in flight and return when the run is stopped. */
+export const STOP_GRACE_MS = 1_000;
+
 /** Everything a local run needs. */
 export interface LocalRunOptions {
   definition: StateMachineDefinition;
@@ -47,6 +50,11 @@ export interface LocalRunOptions {
   taskOverrides?: Record<string, TaskHandler>;
   /** AWS's limits, lowered by tests that need to reach them quickly. */
   limits?: Limits;
+  /**
+   * Stops the run gracefully when aborted: running batches return at once with exact progress, no
+   * new task starts, and the result is FAILED with `ExecutionStopped` and a record to redrive.
+   */
+  stop?: AbortSignal;
 }
 
 /** How a local run ended, in the shape of the execution output plus what the runner saw. */
@@ -73,7 +81,7 @@ export interface LocalRunResult {
 }
 
 /** The segment progress a record holds: children's outputs, or the progress they were last given. */
-function progressInRecord(record: ExecutionRecord): Map<number, SegmentProgress> {
+export function progressInRecord(record: ExecutionRecord): Map<number, SegmentProgress> {
   const found = new Map<number, SegmentProgress>();
   for (const children of Object.values(record.mapRuns)) {
     children.forEach((child, segment) => {
@@ -139,7 +147,9 @@ export async function runWorkflowLocally(options: LocalRunOptions): Promise<Loca
     callTimeoutMs: options.lambdaTimeoutMs ?? DEFAULT_LAMBDA_TIMEOUT_MS,
     onRecordChange: () => options.onRecordChange?.(record),
     counts: { stateTransitions: 0, childExecutions: 0, inlineMapIterations: 0 },
+    ...(options.stop && { stop: options.stop }),
   };
+  options.stop?.addEventListener('abort', () => service.shortenRunning(STOP_GRACE_MS), { once: true });
 
   const run = async (): Promise<LocalRunResult> => {
     const stateMachineArn = LOCAL_STATE_MACHINE.stateMachineArn;

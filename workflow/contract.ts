@@ -147,7 +147,7 @@ export const passReportSchema = z.union([
 ]);
 export type PassReport = z.infer<typeof passReportSchema>;
 
-/** The execution's output, and the JSON that `ddb-migrate run --json` prints. */
+/** The execution's output, and the JSON that `ddb-item-migrate run --json` prints. */
 export interface Summary extends Totals {
   status: 'SUCCEEDED' | 'FAILED';
   migrationId: string;

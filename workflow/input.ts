@@ -136,6 +136,8 @@ export function resolveInput(input: unknown, defaults: Tuning): ResolvedInput {
       ['mode: verify combined with migration options'],
     );
   }
+  // A dry run writes nothing, so there is nothing to back up (on AWS a backup costs and lingers).
+  if (resolved.dryRun) resolved.skipBackup = true;
   return resolved;
 }
 

@@ -183,7 +183,7 @@ describe('GIVEN a transform that misbehaves on one item (item-000007) and conver
     });
 
   const cases: [string, (item: Item) => unknown, RegExp][] = [
-    ['throws', () => { throw new RangeError('no month called Smarch'); }, /^transform threw RangeError: no month called Smarch$/],
+    ['throws', () => { throw new RangeError('no month called Smarch'); }, /^transform threw RangeError: no month called Smarch \(at .*bad-input\.test\.ts:\d+:\d+\)$/],
     ['returns a string', () => 'done', /transform returned a string; return the item object, undefined to leave it unchanged, or null to delete it/],
     ['returns a number', () => 42, /transform returned a number/],
     ['returns an array', (item) => [item], /transform returned an array/],

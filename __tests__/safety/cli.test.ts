@@ -8,7 +8,7 @@ import type { Summary } from '../../workflow/contract';
 import { newTable, scanAll, useTestDb } from '../support/dynamo';
 
 const run = promisify(execFile);
-const bin = resolve(__dirname, '../../bin/ddb-migrate.js');
+const bin = resolve(__dirname, '../../bin/ddb-item-migrate.js');
 const workdir = mkdtempSync(join(tmpdir(), 'ddb-migrate-cli-'));
 
 /** Runs the CLI as a user would: a child process, in a directory outside the repository. */
@@ -35,7 +35,7 @@ function migrationFile(name: string, body: string): string {
 
 const tagMigration = migrationFile(
   'tag.ts',
-  `import { defineMigration } from 'dynamodb-migrations';
+  `import { defineMigration } from 'ddb-item-migrate';
 const suffix: string = '!';
 export default defineMigration({ id: 'tag-items', transform: (item) => ({ ...item, name: String(item.name) + suffix }) });
 `,
@@ -52,7 +52,7 @@ async function seededTable(count: number): Promise<string> {
   return table;
 }
 
-describe('ddb-migrate run', () => {
+describe('ddb-item-migrate run', () => {
   it('runs the embedded demo and verifies every item', async () => {
     const { code, stdout } = await cli('run', '--items', '200');
     expect(stdout).toContain('Verification: 200/200 items migrated correctly');
@@ -77,7 +77,7 @@ describe('ddb-migrate run', () => {
     const before = await scanAll(db.admin, table);
     const jsMigration = migrationFile(
       'tag.js',
-      `import { defineMigration } from 'dynamodb-migrations';\nexport default defineMigration({ id: 'tag-js', transform: (item) => ({ ...item, name: item.name + '!' }) });\n`,
+      `import { defineMigration } from 'ddb-item-migrate';\nexport default defineMigration({ id: 'tag-js', transform: (item) => ({ ...item, name: item.name + '!' }) });\n`,
     );
     const { code, stdout } = await cli('run', '--endpoint', db.endpoint, '--table', table, '--migration', jsMigration, '--dry-run', '--skip-backup', '--json');
     expect(code).toBe(0);
@@ -87,20 +87,21 @@ describe('ddb-migrate run', () => {
 
   it('prints a FAILED JSON object and exits non-zero when more items fail than tolerated', async () => {
     const table = await seededTable(20);
-    const failing = migrationFile('fail.ts', `import { defineMigration } from 'dynamodb-migrations';\nexport default defineMigration({ id: 'fails', transform() { throw new Error('nope'); } });\n`);
+    const failing = migrationFile('fail.ts', `import { defineMigration } from 'ddb-item-migrate';\nexport default defineMigration({ id: 'fails', transform() { throw new Error('nope'); } });\n`);
     const { code, stdout } = await cli('run', '--endpoint', db.endpoint, '--table', table, '--migration', failing, '--skip-backup', '--tolerated-failures', '5', '--json');
     expect(code).toBe(1);
     const summary = JSON.parse(stdout) as Summary;
     expect(summary).toMatchObject({ status: 'FAILED', error: 'ToleratedFailuresExceeded', failed: 20, updated: 0 });
-    expect(summary.failures[0]!.reason).toBe('transform threw nope');
+    // The bundle's source map points the error at the user's own file and line.
+    expect(summary.failures[0]!.reason).toMatch(/^transform threw nope \(at .*fail\.ts:2:\d+\)$/);
   });
 });
 
-describe('ddb-migrate run --resume', () => {
+describe('ddb-item-migrate run --resume', () => {
   // The migration kills the whole process after CRASH_AFTER items: a Lambda dying mid-batch.
   const crashing = migrationFile(
     'crashing.ts',
-    `import { defineMigration } from 'dynamodb-migrations';
+    `import { defineMigration } from 'ddb-item-migrate';
 let seen = 0;
 export default defineMigration({
   id: 'tag-once',
@@ -159,7 +160,12 @@ describe('bad input ends in a clear error, a non-zero exit and no writes', () =>
     ['an unreachable endpoint', () => ['--endpoint', 'http://127.0.0.1:9', '--table', table, '--migration', tagMigration], /Cannot reach DynamoDB at http:\/\/127.0.0.1:9/],
     ['a table without a migration', () => ['--table', table], /--table needs --migration/],
     ['a migration file that does not exist', () => ['--table', table, '--migration', join(workdir, 'missing.ts')], /The migration file .*missing.ts does not exist/],
-    ['a migration that does not compile', () => ['--table', table, '--migration', migrationFile('broken.ts', 'export default defineMigration({ id: \n')], /does not compile: .*broken.ts:\d+:\d+/],
+    ['a migration that does not compile', () => ['--table', table, '--migration', migrationFile('broken.ts', 'export default defineMigration({ id: \n')], /does not compile.*\n\s+.*broken\.ts:\d+:\d+ - error TS\d+/],
+    [
+      'a migration with a type error',
+      () => ['--table', table, '--migration', migrationFile('typo.ts', "import { defineMigration } from 'ddb-item-migrate';\nexport default defineMigration({ id: 'typo', transform: (item) => ({ ...item, n: item.name.toUpperCase() }) });\n")],
+      /typo\.ts:2:\d+ - error TS2339: Property 'toUpperCase' does not exist/,
+    ],
     ['a migration without a defineMigration default export', () => ['--table', table, '--migration', migrationFile('plain.ts', 'export const x = 1;\n')], /has no default export made with defineMigration/],
     ['out-of-range segments', () => ['--table', table, '--segments', '5000'], /--segments <n>' argument '5000' is invalid. Expected a number from 1 to 1000, got 5000/],
     ['a non-numeric page size', () => ['--table', table, '--page-size', 'ten'], /Expected a whole number from 1 to 1000, got 'ten'/],
@@ -170,7 +176,7 @@ describe('bad input ends in a clear error, a non-zero exit and no writes', () =>
     const extra = args();
     const withEndpoint = extra.includes('--endpoint') ? extra : ['--endpoint', db.endpoint, ...extra];
     const { code, stderr, stdout } = await cli('run', ...withEndpoint);
-    expect(code).not.toBe(0);
+    expect(code).toBe(2);
     expect(stderr).toMatch(message);
     expect(stderr).not.toMatch(/\n\s+at /);
     expect(stdout).toBe('');
@@ -184,7 +190,7 @@ it('keeps the --json promise when the run cannot start: one FAILED object on std
   expect(stderr).toContain("Table 'nope' does not exist");
 });
 
-describe('ddb-migrate graph', () => {
+describe('ddb-item-migrate graph', () => {
   it('prints the definition as Mermaid', async () => {
     const { code, stdout } = await cli('graph');
     expect(code).toBe(0);
@@ -199,7 +205,7 @@ describe('ddb-migrate graph', () => {
     for (const command of [[], ['run'], ['graph']]) {
       const { code, stdout } = await cli(...command, '--help');
       expect(code).toBe(0);
-      expect(stdout).toContain('Usage: ddb-migrate');
+      expect(stdout).toContain('Usage: ddb-item-migrate');
     }
   });
 });

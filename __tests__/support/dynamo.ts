@@ -15,7 +15,9 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'node:child_process';
 import { StandardRetryStrategy } from '@smithy/core/retry';
-import { connectionConfig } from '../../local/connection';
+import { startDynamoDBLocal } from '../../emulators/dynamodb-local';
+import type { ConditionStyle } from '../../handlers/write-plan';
+import { connectionConfig, localConnection } from '../../local/connection';
 import type { EmbeddedDynamoDB } from '../../local/embedded-dynamodb';
 import { countCalls } from './faults';
 
@@ -23,11 +25,25 @@ import { countCalls } from './faults';
 export type RawItem = Record<string, AttributeValue>;
 
 /**
+ * Which DynamoDB the tests run against: dynalite, or Amazon's DynamoDB Local when the conformance
+ * project sets TEST_DYNAMODB=dynamodb-local (jest.config.js).
+ */
+export const testBackend = (): 'dynalite' | 'dynamodb-local' => (process.env.TEST_DYNAMODB === 'dynamodb-local' ? 'dynamodb-local' : 'dynalite');
+
+/** The write conditions the test database needs: dynalite cannot compare whole maps and lists. */
+export const testConditionStyle = (): ConditionStyle => (testBackend() === 'dynalite' ? 'element-by-element' : 'whole-values');
+
+/** The test file's database: a dynalite of its own, or a DynamoDB Local of its own (startup takes seconds). */
+export function startDb(): Promise<EmbeddedDynamoDB> {
+  return testBackend() === 'dynamodb-local' ? startDynamoDBLocal() : startDynalite();
+}
+
+/**
  * One dynalite per test file, in a child process so that DynamoDB and the workflow under test use
  * both cores; every test uses its own table, so tests do not see each other's items. The child
  * exits when its stdin closes, so it cannot outlive the test process.
  */
-export async function startDb(): Promise<EmbeddedDynamoDB> {
+export async function startDynalite(): Promise<EmbeddedDynamoDB> {
   const script = `
     const server = require(${JSON.stringify(require.resolve('dynalite'))})({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
     server.listen(0, '127.0.0.1', (err) => {
@@ -98,7 +114,7 @@ export function useTestDb(): TestDb {
  */
 export function testClient(endpoint: string, options: { maxAttempts?: number } = {}): DynamoDBClient {
   return new DynamoDBClient({
-    ...connectionConfig({ endpoint }),
+    ...connectionConfig(localConnection(endpoint)),
     ...(options.maxAttempts !== undefined && { retryStrategy: new StandardRetryStrategy(options.maxAttempts) }),
   });
 }

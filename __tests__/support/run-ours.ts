@@ -13,13 +13,14 @@ import { resultSummary } from '../../local/run-summary';
 import { defineMigration, type Item, type Migration, type TransformResult } from '../../migrations/define';
 import type { Summary } from '../../workflow/contract';
 import { builtInTuning } from '../../workflow/input';
+import { testBackend, testConditionStyle } from './dynamo';
 
 /** The migration Lambda in-process, quiet, keeping 40% of runOurs' 5 s time limit for returning (the machine may be busy). */
 export function inProcessLambda(
   client: DynamoDBClient,
   table: string,
   migration: Migration,
-  options: Partial<Pick<HandlerDependencies, 'writeConcurrency' | 'safetyMarginMs' | 'defaults'>> = {},
+  options: Partial<Pick<HandlerDependencies, 'writeConcurrency' | 'safetyMarginMs' | 'defaults' | 'conditionStyle'>> = {},
 ): LocalLambda {
   const handler = createHandler({
     client,
@@ -27,6 +28,7 @@ export function inProcessLambda(
     migration,
     defaults: options.defaults ?? builtInTuning,
     safetyMarginMs: options.safetyMarginMs ?? 2_000,
+    conditionStyle: options.conditionStyle ?? testConditionStyle(),
     ...(options.writeConcurrency !== undefined && { writeConcurrency: options.writeConcurrency }),
     executions: localRunningExecutions(),
   });
@@ -51,7 +53,8 @@ export function runOurs(run: OurRun): Promise<LocalRunResult> {
     definition: localDefinition(table),
     input: {},
     executionName: 'test-run',
-    lambdaTimeoutMs: 5_000,
+    // DynamoDB Local answers more slowly than dynalite: longer calls keep deadline cut-offs as rare as there.
+    lambdaTimeoutMs: testBackend() === 'dynamodb-local' ? 15_000 : 5_000,
     ...options,
     lambda: lambda ?? inProcessLambda(client, table, migration),
     client: runnerClient ?? client,

@@ -1,4 +1,4 @@
-import { defineMigration } from 'dynamodb-migrations';
+import { defineMigration } from 'ddb-item-migrate';
 
 /**
  * Backfills the key of a new GSI ("orders by customer and status"): `gsi1pk = CUSTOMER#<customerId>`,

@@ -1,4 +1,4 @@
-import { defineMigration } from 'dynamodb-migrations';
+import { defineMigration } from 'ddb-item-migrate';
 
 const RETENTION_DAYS = 365;
 

@@ -12,7 +12,7 @@ import { taskStates } from '../../../asl/graph';
 import type { StateMachineDefinition } from '../../../asl/types';
 import { bundleLambda, defaultMigrationFile, type LambdaBundle } from '../../../bundle/lambda-bundle';
 import { startStsStub, type StsStub } from '../../../emulators/sts-stub';
-import { dynamoDbClient } from '../../../local/connection';
+import { dynamoDbClient, localConnection } from '../../../local/connection';
 import { startEmbeddedDynamoDB, type EmbeddedDynamoDB } from '../../../local/embedded-dynamodb';
 import { clfToEpochSeconds } from '../../../migrations/examples/clf-to-epoch';
 import type { LocalRunResult } from '../../../local/runner';
@@ -94,7 +94,7 @@ const planned = (plan: PlanJson, address: string): Record<string, unknown> => {
 if (setup.ready) {
   beforeAll(async () => {
     db = await startEmbeddedDynamoDB();
-    client = dynamoDbClient({ endpoint: db.endpoint, region: REGION });
+    client = dynamoDbClient(localConnection(db.endpoint, REGION));
     tableArn = await seedTable();
     // The deployer works in the account that owns the table (dynalite's own).
     account = tableArn.split(':')[4]!;

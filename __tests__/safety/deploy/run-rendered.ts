@@ -4,7 +4,7 @@
  */
 import type { StateMachineDefinition } from '../../../asl/types';
 import type { LambdaBundle } from '../../../bundle/lambda-bundle';
-import { dynamoDbClient } from '../../../local/connection';
+import { dynamoDbClient, localConnection } from '../../../local/connection';
 import { loadLambda } from '../../../local/lambda-loader';
 import { runWorkflowLocally, type LocalRunResult } from '../../../local/runner';
 import { parseTuning } from '../../../workflow/input';
@@ -27,8 +27,8 @@ export async function runRenderedDefinition(run: RenderedRun): Promise<LocalRunR
   const table = run.environment.TABLE_NAME;
   const defaults = run.environment.MIGRATION_DEFAULTS;
   if (!table || !defaults) throw new Error(`The planned function environment lacks TABLE_NAME or MIGRATION_DEFAULTS: ${JSON.stringify(run.environment)}`);
-  const lambda = loadLambda(run.bundle, table, { endpoint: run.endpoint }, parseTuning(JSON.parse(defaults)));
-  const client = dynamoDbClient({ endpoint: run.endpoint });
+  const lambda = loadLambda(run.bundle, table, localConnection(run.endpoint), parseTuning(JSON.parse(defaults)));
+  const client = dynamoDbClient(localConnection(run.endpoint));
   try {
     return await runWorkflowLocally({
       definition: run.definition,
