@@ -19,11 +19,19 @@ export interface RunFlags {
   versionAttribute?: string;
   dryRun?: boolean;
   skipBackup?: boolean;
+  verify?: boolean;
+  catchUp?: number;
   json?: boolean;
   resume?: boolean;
   items: number;
   batchSeconds: number;
 }
+
+/** The flags of `verify`: where, which migration, how to scan; nothing that writes. */
+export type VerifyFlags = Pick<
+  RunFlags,
+  'table' | 'endpoint' | 'region' | 'migration' | 'segments' | 'concurrency' | 'pageSize' | 'maxItemsPerSecond' | 'maxReadUnitsPerSecond' | 'readCapacityPercent' | 'versionAttribute' | 'json' | 'batchSeconds'
+>;
 
 /** The flag that sets each execution input field (and the run request's own switches), for messages. */
 export const FLAG_OF_FIELD: Record<string, string> = {
@@ -31,7 +39,13 @@ export const FLAG_OF_FIELD: Record<string, string> = {
   maxConcurrency: '--concurrency',
   pageSize: '--page-size',
   maxItemsPerSecond: '--max-items-per-second',
+  maxWriteUnitsPerSecond: '--max-write-units-per-second',
+  maxReadUnitsPerSecond: '--max-read-units-per-second',
+  writeCapacityPercent: '--write-capacity-percent',
+  readCapacityPercent: '--read-capacity-percent',
   toleratedFailures: '--tolerated-failures',
+  verifyAfter: '--verify',
+  catchUpPasses: '--catch-up',
   versionAttribute: '--version-attribute',
   dryRun: '--dry-run',
   skipBackup: '--skip-backup',
@@ -74,7 +88,7 @@ export function endpointUrl(value: string): string {
 }
 
 /** The execution input the flags stand for; unset flags are left out so the defaults (or a resumed run's settings) apply. */
-function executionInputFrom(flags: RunFlags): Record<string, unknown> {
+function executionInputFrom(flags: Partial<RunFlags>): Record<string, unknown> {
   const input: Record<string, unknown> = {
     totalSegments: flags.segments,
     maxConcurrency: flags.concurrency,
@@ -88,12 +102,14 @@ function executionInputFrom(flags: RunFlags): Record<string, unknown> {
     versionAttribute: flags.versionAttribute,
     dryRun: flags.dryRun || undefined,
     skipBackup: flags.skipBackup || undefined,
+    verifyAfter: flags.verify || undefined,
+    catchUpPasses: flags.catchUp,
   };
   return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
 }
 
 /** The endpoint a table run uses: the flag, else the SDK's own environment variables. */
-export const endpointFrom = (flags: RunFlags): string | undefined => flags.endpoint ?? process.env.AWS_ENDPOINT_URL_DYNAMODB ?? process.env.AWS_ENDPOINT_URL;
+export const endpointFrom = (flags: Pick<RunFlags, 'endpoint'>): string | undefined => flags.endpoint ?? process.env.AWS_ENDPOINT_URL_DYNAMODB ?? process.env.AWS_ENDPOINT_URL;
 
 /** The run the flags ask for; combinations that cannot work are refused here, before anything runs. */
 export function runRequestFrom(flags: RunFlags, stop?: AbortSignal): RunRequest {
@@ -105,16 +121,31 @@ export function runRequestFrom(flags: RunFlags, stop?: AbortSignal): RunRequest 
   if (!flags.migration && !flags.resume) {
     throw new RunRequestError('--table needs --migration: name the migration file to run on that table (the demo migration only runs on the demo).');
   }
-  // One endpoint for the table check, the backup and the Lambda alike.
+  return { target: tableTarget(flags.table, flags), ...common };
+}
+
+/** A table at the endpoint the flags name: one endpoint for the table check, the backup and the Lambda alike. */
+function tableTarget(table: string, flags: Pick<RunFlags, 'endpoint' | 'region' | 'migration'>): RunRequest['target'] {
   const endpoint = endpointFrom(flags);
   return {
-    target: {
-      kind: 'table',
-      table: flags.table,
-      connection: { ...(endpoint && { endpoint }), ...(flags.region && { region: flags.region }) },
-      ...(flags.migration && { migrationFile: flags.migration }),
-    },
-    ...common,
+    kind: 'table',
+    table,
+    connection: { ...(endpoint && { endpoint }), ...(flags.region && { region: flags.region }) },
+    ...(flags.migration && { migrationFile: flags.migration }),
+  };
+}
+
+/** The verification the flags ask for: mode "verify", no backup, no checkpoint, no lock. */
+export function verifyRequestFrom(flags: VerifyFlags, stop?: AbortSignal): RunRequest {
+  if (flags.table === undefined || !flags.migration) {
+    throw new RunRequestError('verify needs --table and --migration: name the table to check and the migration whose result to check.');
+  }
+  return {
+    target: tableTarget(flags.table, flags),
+    input: { ...executionInputFrom(flags), mode: 'verify' },
+    resume: false,
+    lambdaTimeoutMs: flags.batchSeconds * 1000,
+    ...(stop && { stop }),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { AwsFit } from '../asl/limits';
 import type { RunOutcome } from '../local/run-migration';
-import type { Summary } from '../workflow/contract';
+import type { PassReport, Summary, Verification } from '../workflow/contract';
 import { inFlagTerms } from './options';
 
 const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
@@ -35,6 +35,11 @@ export function summaryTable(summary: Summary, seconds: number, stopped = false)
     ['skipped', String(summary.skipped)],
     ['failed', String(summary.failed)],
     ['retries / conflicts', `${summary.retries} / ${summary.conflicts}`],
+    ...(summary.throttles + summary.readUnits + summary.writeUnits > 0
+      ? [['throttles / units', `${summary.throttles} throttled / ${summary.readUnits} read, ${summary.writeUnits} write units`] as [string, string]]
+      : []),
+    ...(summary.passes ? [['passes', summary.passes.map(passLine).join('; ')] as [string, string]] : []),
+    ...(summary.verification ? [['verified', verificationLine(summary.verification)] as [string, string]] : []),
     ['backup', summary.backup !== 'skipped' ? summary.backup.name : summary.dryRun ? 'none (a dry run writes nothing)' : 'skipped'],
     ['time', `${seconds.toFixed(1)} s (${Math.round(summary.scanned / Math.max(seconds, 0.001))} items/s)`],
     ...(summary.awsFit ? [['AWS limits', awsFitLine(summary.awsFit)] as [string, string]] : []),
@@ -50,6 +55,35 @@ export function summaryTable(summary: Summary, seconds: number, stopped = false)
   if (summary.dryRun && changed > changes.length && changes.length > 0) lines.push(`  ... and ${changed - changes.length} more would change`);
   if (summary.error && !stopped) lines.push(`  error: ${summary.error}${summary.cause ? `: ${shortCause(summary.cause)}` : ''}`);
   return lines.join('\n');
+}
+
+/** One pass of a multi-pass run, in words. */
+const passLine = (pass: PassReport): string =>
+  pass.kind === 'migrate'
+    ? `${pass.number}: migrate, ${pass.scanned} scanned, ${pass.updated + pass.deleted} changed`
+    : `${pass.number}: verify, ${pass.status}`;
+
+/** A verification's verdict in one line. */
+const verificationLine = (v: Verification): string =>
+  `${v.status}: ${v.migrated} of ${v.checked} items migrated${v.unmigrated > 0 ? `, ${v.unmigrated} not` : ''} (digest ${v.digest})`;
+
+/** What `verify` prints: with --json exactly the verification object (or the failure), else a short table. */
+export function renderVerification(outcome: RunOutcome, json: boolean): string {
+  const v = outcome.verified;
+  if (json) {
+    if (!v) return `${JSON.stringify({ status: outcome.stopped ? 'STOPPED' : 'FAILED', error: outcome.summary.error, cause: outcome.summary.cause })}\n`;
+    const { status, checked, migrated, unmigrated, samples, digest } = v;
+    return `${JSON.stringify({ status, checked, migrated, unmigrated, samples, digest })}\n`;
+  }
+  if (!v) {
+    const { error, cause } = outcome.summary;
+    return `\n  status  ${outcome.stopped ? 'STOPPED' : 'FAILED'}\n${error && !outcome.stopped ? `  error   ${error}${cause ? `: ${shortCause(cause)}` : ''}\n` : ''}`;
+  }
+  const lines = [`  status     ${v.status}`, `  table      ${outcome.summary.table}`, `  checked    ${v.checked}`, `  migrated   ${v.migrated}`, `  unmigrated ${v.unmigrated}`, `  digest     ${v.digest}`, `  time       ${outcome.seconds.toFixed(1)} s`];
+  const shown = v.samples.slice(0, SHOWN_FAILURES);
+  for (const sample of shown) lines.push(`  unmigrated ${JSON.stringify(sample.key)}: ${sample.reason}`);
+  if (v.unmigrated > shown.length) lines.push(`  ... and ${v.unmigrated - shown.length} more unmigrated item${v.unmigrated - shown.length === 1 ? '' : 's'} (--json has up to 25 samples)`);
+  return `\n${lines.join('\n')}\n`;
 }
 
 /** What the CLI prints at the end of a run: one JSON object with --json, else the table and the demo's check. */

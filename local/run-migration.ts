@@ -7,7 +7,7 @@ import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { defaultMigrationFile } from '../bundle/lambda-bundle';
-import type { Plan, SegmentProgress, Summary } from '../workflow/contract';
+import type { Plan, SegmentProgress, Summary, Verification } from '../workflow/contract';
 import { builtInTuning, resolveInput } from '../workflow/input';
 import { conditionStyleOf } from './condition-style';
 import { connectionConfig, dynamoDbClient, localConnection, MissingRegionError, resolveConnection, type Connection } from './connection';
@@ -18,6 +18,7 @@ import { buildBundle, loadLambda } from './lambda-loader';
 import { LiveProgress, type LiveSnapshot } from './live-progress';
 import { localDefinition } from './local-deployment';
 import { Checkpoint } from './resume';
+import { RunLock, RunLockedError } from './run-lock';
 import { retuneRecord, retuningFor } from './retune';
 import { DEFAULT_LAMBDA_TIMEOUT_MS, progressInRecord, runWorkflowLocally, type LocalRunResult } from './runner';
 import { resultSummary } from './run-summary';
@@ -56,6 +57,8 @@ export interface RunDescription {
   migrationFile: string;
   migrationId: string;
   dryRun: boolean;
+  /** A verification run (mode "verify"): reads only. */
+  verifying: boolean;
   resumed: boolean;
   /** Settings a resume changed, in words. */
   retuned: string[];
@@ -80,8 +83,10 @@ export interface RunObserver {
 /** How a run ended. */
 export interface RunOutcome {
   result: LocalRunResult;
-  /** The execution's output, or the same shape with status FAILED and the totals so far. */
+  /** The execution's output, or the same shape with status FAILED and the totals so far (a verification run: its plan's zeros). */
   summary: Summary;
+  /** A verification run's output (mode "verify"), when it finished. */
+  verified?: Verification;
   /** The demo's check of every item (demo runs that migrated with the demo's migration). */
   verification?: DemoVerification;
   /** Where progress is saved when the run can be resumed. */
@@ -94,11 +99,17 @@ export interface RunOutcome {
 /** How often the observer gets live figures. */
 const LIVE_INTERVAL_MS = 500;
 
-/** Where a local run's checkpoint lives: one file per endpoint and table, in the working directory. */
-export function checkpointFile(table: string, connection: Connection): string {
+/** Where a local run keeps its files for a table: one name per endpoint and table, in the working directory. */
+function runFileBase(table: string, connection: Connection): string {
   const where = createHash('sha256').update(connection.endpoint ?? `aws:${connection.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'default'}`).digest('hex').slice(0, 8);
-  return join(process.cwd(), '.ddb-migrate', `${table.replace(/[^A-Za-z0-9_.-]/g, '_')}-${where}.checkpoint.json`);
+  return join(process.cwd(), '.ddb-migrate', `${table.replace(/[^A-Za-z0-9_.-]/g, '_')}-${where}`);
 }
+
+/** Where a local run's checkpoint lives. */
+export const checkpointFile = (table: string, connection: Connection): string => `${runFileBase(table, connection)}.checkpoint.json`;
+
+/** The lock a writing run holds while it runs, next to the checkpoint (local/run-lock.ts). */
+export const lockFile = (table: string, connection: Connection): string => `${runFileBase(table, connection)}.lock`;
 
 const whereOf = (connection: Connection): string => connection.endpoint ?? `AWS (${connection.region ?? 'the default region'})`;
 
@@ -147,12 +158,16 @@ export async function runMigration(request: RunRequest, observer: RunObserver = 
   }
   if (target.kind === 'demo' && request.resume) throw new RunRequestError("'resume' needs a table: the embedded demo starts from fresh data every time.");
   if (asked.dryRun && request.resume) throw new RunRequestError("'dryRun' and 'resume' do not go together: a dry run keeps no checkpoint, and a resumed run writes.");
+  if (asked.mode === 'verify' && request.resume) throw new RunRequestError('A verification keeps no checkpoint, so there is nothing to resume: run it again.');
+  // Dry runs and verifications write nothing: no checkpoint, no lock, and they may run beside a migration.
+  const writes = asked.mode === 'migrate' && !asked.dryRun;
 
   const embedded = target.kind === 'demo' ? await startEmbeddedDynamoDB() : undefined;
   const { connection, assumed } = embedded ? { connection: localConnection(embedded.endpoint), assumed: [] } : await tableConnection(target.kind === 'table' ? target.connection : {});
   if (assumed.length > 0) observer.assuming?.(assumed);
   const table = target.kind === 'table' ? target.table : DEMO_TABLE;
   const client = dynamoDbClient(connection);
+  let lock: RunLock | undefined;
   try {
     if (target.kind === 'demo') {
       observer.note?.(`Embedded DynamoDB at ${connection.endpoint}: seeding ${target.items} demo items into '${table}'...`);
@@ -162,7 +177,17 @@ export async function runMigration(request: RunRequest, observer: RunObserver = 
     }
 
     // A dry run writes nothing, so it keeps no checkpoint either: it can neither block nor be mistaken for a real run.
-    const file = target.kind === 'table' && !asked.dryRun ? checkpointFile(table, connection) : undefined;
+    const file = target.kind === 'table' && writes ? checkpointFile(table, connection) : undefined;
+    // The lock first: a checkpoint of a run still going is not an unfinished run to resume.
+    const executionName = `local-${new Date().toISOString().replace(/[^0-9]/g, '').slice(0, 14)}`;
+    if (file) {
+      try {
+        lock = RunLock.take(lockFile(table, connection), { executionName, migration: target.migrationFile ? resolve(target.migrationFile) : 'the saved run, resumed' });
+      } catch (error) {
+        if (error instanceof RunLockedError) throw new RunRequestError(error.message);
+        throw error;
+      }
+    }
     const previous = file ? Checkpoint.load(file) : undefined;
     if (request.resume && !previous) throw new RunRequestError(`There is no unfinished run of '${table}' to resume (no ${file}). Run without --resume.`);
     if (!request.resume && previous) {
@@ -194,13 +219,12 @@ export async function runMigration(request: RunRequest, observer: RunObserver = 
         `The unfinished run of '${table}' was migration '${previous.data.migrationId}', but ${migrationFile} is now '${lambda.migrationId}'. Restore that file, or delete ${file} to start over.`,
       );
     }
-    const executionName = previous?.data.executionName ?? `local-${new Date().toISOString().replace(/[^0-9]/g, '').slice(0, 14)}`;
     const checkpoint = file
       ? (previous ?? Checkpoint.start(file, { table, migrationId: lambda.migrationId, migrationFile, input, executionName, record: { historyEvents: 0, mapRuns: {} } }))
       : undefined;
     if (previous) previous.save(previous.data.record);
 
-    observer.starting?.({ table, where: whereOf(connection), migrationFile, migrationId: lambda.migrationId, dryRun: asked.dryRun, resumed: previous !== undefined, retuned });
+    observer.starting?.({ table, where: whereOf(connection), migrationFile, migrationId: lambda.migrationId, dryRun: asked.dryRun, verifying: asked.mode === 'verify', resumed: previous !== undefined, retuned });
     const live = new LiveProgress();
     live.observe(lambda.client);
     if (previous) for (const [segment, progress] of progressInRecord(previous.data.record)) live.batchReturned(segment, progress);
@@ -213,7 +237,7 @@ export async function runMigration(request: RunRequest, observer: RunObserver = 
         lambda: { handler: live.wrap(lambda.handler), client: lambda.client },
         client,
         input,
-        executionName,
+        executionName: previous?.data.executionName ?? executionName,
         lambdaTimeoutMs: request.lambdaTimeoutMs ?? DEFAULT_LAMBDA_TIMEOUT_MS,
         ...(previous && { record: previous.data.record }),
         ...(checkpoint && { onRecordChange: (record) => checkpoint.save(record) }),
@@ -243,8 +267,17 @@ export async function runMigration(request: RunRequest, observer: RunObserver = 
     // Nothing left to resume when it succeeded, never got going, or failed only on its tolerance.
     const resumable = result.status === 'FAILED' && checkpoint !== undefined && checkpoint.hasProgress && result.error !== 'ToleratedFailuresExceeded';
     if (checkpoint && !resumable) checkpoint.clear();
-    return { result, summary, ...(verification && { verification }), ...(resumable && file && { resumeFrom: file }), stopped, seconds };
+    return {
+      result,
+      summary,
+      ...(result.verification && { verified: result.verification }),
+      ...(verification && { verification }),
+      ...(resumable && file && { resumeFrom: file }),
+      stopped,
+      seconds,
+    };
   } finally {
+    lock?.release();
     client.destroy();
     await embedded?.close();
   }

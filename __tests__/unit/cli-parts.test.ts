@@ -17,15 +17,15 @@ const snapshot = (over: Partial<LiveSnapshot>): LiveSnapshot => ({ segments: 4, 
 
 describe('the progress line', () => {
   it('GIVEN a known item count THEN it shows a bar, the rate and an ETA; WHEN every item is read but segments still run THEN the bar stops at 99%', () => {
-    expect(statusLine(snapshot({ scanned: 500, expected: 1000, itemsPerSecond: 250, etaMs: 2000, updated: 400 }), false, 10)).toBe(
+    expect(statusLine(snapshot({ scanned: 500, expected: 1000, itemsPerSecond: 250, etaMs: 2000, updated: 400 }), 'write', 10)).toBe(
       '[#####.....]  50% 500/1,000 items · 250/s · ETA 0:02 · updated 400 · failed 0 · segments 0/4 done',
     );
-    expect(statusLine(snapshot({ scanned: 1000, expected: 1000, elapsedMs: 4000 }), false, 10)).toMatch(/^\[##########\]  99% 1,000\/1,000 items .* elapsed 0:04/);
-    expect(statusLine(snapshot({ scanned: 1000, expected: 1000, segmentsDone: 4 }), false, 10)).toMatch(/^\[##########\] 100% /);
+    expect(statusLine(snapshot({ scanned: 1000, expected: 1000, elapsedMs: 4000 }), 'write', 10)).toMatch(/^\[##########\]  99% 1,000\/1,000 items .* elapsed 0:04/);
+    expect(statusLine(snapshot({ scanned: 1000, expected: 1000, segmentsDone: 4 }), 'write', 10)).toMatch(/^\[##########\] 100% /);
   });
 
   it('GIVEN no item count (DynamoDB says 0) THEN no bar and no ETA, the elapsed time instead; a dry run says "would"', () => {
-    expect(statusLine(snapshot({ scanned: 1234, itemsPerSecond: 99.6, elapsedMs: 75_000, updated: 3, deleted: 1 }), true, 10)).toBe(
+    expect(statusLine(snapshot({ scanned: 1234, itemsPerSecond: 99.6, elapsedMs: 75_000, updated: 3, deleted: 1 }), 'dry-run', 10)).toBe(
       '1,234 items · 100/s · elapsed 1:15 · would update 3 · would delete 1 · failed 0 · segments 0/4 done',
     );
     expect(duration(3_725_000)).toBe('1:02:05');
