@@ -9,7 +9,7 @@ import { BatchWriteItemCommand, DynamoDBClient, UpdateTableCommand, waitUntilTab
 import type { LambdaBundle } from '../bundle/lambda-bundle';
 import { startApplicationWriter } from '../emulators/application-writer';
 import { startCapacityProxy } from '../emulators/capacity-proxy';
-import { connectionConfig } from '../local/connection';
+import { connectionConfig, localConnection } from '../local/connection';
 import { builtInTuning } from '../workflow/input';
 import { progress, type BenchTables } from './bench-tables';
 
@@ -44,7 +44,7 @@ export async function runCapacityScenario(
 ): Promise<CapacityScenario> {
   // One second of saved capacity: the table's first requests do not meet an empty bucket.
   const proxy = await startCapacityProxy({ upstream, initialBurstSeconds: 1 });
-  const app = new DynamoDBClient({ ...connectionConfig({ endpoint: proxy.endpoint }), credentials: { accessKeyId: APPLICATION_CLIENT, secretAccessKey: 'local' } });
+  const app = new DynamoDBClient({ ...connectionConfig(localConnection(proxy.endpoint)), credentials: { accessKeyId: APPLICATION_CLIENT, secretAccessKey: 'local' } });
   let written = { started: 0, failed: 0 };
   const budget = (options.writeCapacityPercent / 100) * options.table.writeUnits;
   progress(`capacity scenario: ${options.table.writeUnits} WCU table, application ${options.applicationWritesPerSecond} writes/s, migration at writeCapacityPercent ${options.writeCapacityPercent} (${budget} WCU/s)`);

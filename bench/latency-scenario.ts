@@ -5,6 +5,7 @@
  * the same 16, both through the capacity emulator's latency in front of the same dynalite, measured
  * ABBA (ours, raw, raw, ours) so that a drift in the shared machine's load falls on both.
  */
+import { localConnection } from '../local/connection';
 import type { LambdaBundle } from '../bundle/lambda-bundle';
 import { startCapacityProxy } from '../emulators/capacity-proxy';
 import { builtInTuning } from '../workflow/input';
@@ -37,7 +38,7 @@ export async function runLatencyScenario(
     tables.measure(
       { contender: 'ours', items: options.items, bundle: options.bundle, totalSegments: 1, maxConcurrency: 1, batchBudgetMs: options.batchBudgetMs },
       `latency ${options.latencyMs} ms: ours 1 × 1`,
-      { endpoint: proxy.endpoint },
+      localConnection(proxy.endpoint),
     );
   const raw = () =>
     tables.measure(
@@ -51,7 +52,7 @@ export async function runLatencyScenario(
         writeConcurrency: options.writeConcurrency,
       },
       `latency ${options.latencyMs} ms: raw pipelined loop 1 × 1`,
-      { endpoint: proxy.endpoint },
+      localConnection(proxy.endpoint),
     );
   const runs: { ours: Measurement[]; raw: Measurement[] } = { ours: [], raw: [] };
   try {

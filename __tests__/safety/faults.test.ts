@@ -5,7 +5,7 @@
  * throttling that outlasts the retries only slows the run down.
  */
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { connectionConfig } from '../../local/connection';
+import { connectionConfig, localConnection } from '../../local/connection';
 import { countingMigration, itemKey, migratedExactlyOnce, seededAccessLogTable } from '../support/access-log';
 import { itemsByKey, testClient, useTestDb } from '../support/dynamo';
 import { beforeRequest, injectFaults, requestKey, TRANSIENT_FAULTS } from '../support/faults';
@@ -174,7 +174,7 @@ describe('GIVEN faults that outlast the SDK retries for a few items (client with
   it('WHEN throttling outlasts the retries of a few writes and of a Scan THEN those items wait and are migrated, none fails, and every throttled attempt is counted', async () => {
     const table = await seededTable();
     // The Lambda's own client configuration (per-request retries, which count throttles), with 3 attempts.
-    const client = new DynamoDBClient(connectionConfig({ endpoint: db.endpoint }, 3));
+    const client = new DynamoDBClient(connectionConfig(localConnection(db.endpoint), 3));
     const throttledAttempts = new Map<string, number>();
     const throttleFirst = (key: string, attempts: number) => (throttledAttempts.set(key, (throttledAttempts.get(key) ?? 0) + 1).get(key)! <= attempts);
     const faults = injectFaults(client, {

@@ -3,6 +3,7 @@
  * (Powertools bundled by esbuild) runs the workflow on the local runner against dynalite, with its
  * logs and metrics switched on as in Lambda, and every JSON line it prints is checked.
  */
+import { localConnection } from '../../local/connection';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { bundleLambda, defaultMigrationFile, type LambdaBundle } from '../../bundle/lambda-bundle';
 import { WITHHELD } from '../../handlers/failure-reason';
@@ -51,14 +52,14 @@ async function runLogged(table: string, level: 'INFO' | 'DEBUG'): Promise<{ summ
       // A fresh copy of the bundle per run, as a new Lambda instance gets (jest keeps required modules otherwise).
       let lambda!: LoadedLambda;
       jest.isolateModules(() => {
-        lambda = loadLambda(bundle, table, { endpoint: db.endpoint }, builtInTuning);
+        lambda = loadLambda(bundle, table, localConnection(db.endpoint), builtInTuning);
       });
       const result = await runOurs({
         client,
         table,
         migration: defineMigration({ id: 'unused', transform: () => undefined }),
         lambda,
-        input: { skipBackup: true, totalSegments: 2, toleratedFailures: BAD, maxItemsPerSecond: 100_000 },
+        input: { skipBackup: true, totalSegments: 2, toleratedFailures: BAD, maxItemsPerSecond: 100_000, maxReadUnitsPerSecond: 100_000, maxWriteUnitsPerSecond: 100_000 },
       });
       summary = resultSummary(result, table);
       lambda.client.destroy();
@@ -114,7 +115,7 @@ describe('GIVEN the deployed bundle migrating a table where some items fail, wit
       expect(sums).toStrictEqual(Object.fromEntries(TOTALS_FIELDS.map((field) => [field, summary[field]])));
       for (const line of emf()) {
         // The estimate is DescribeTable's ItemCount (dynalite reports 0); the metric carries what Prepare planned with.
-        expect(line).toMatchObject({ itemEstimate: planned().itemEstimate, itemsPerSecondBudget: 100_000 });
+        expect(line).toMatchObject({ itemEstimate: planned().itemEstimate, itemsPerSecondBudget: 100_000, readUnitsBudget: 100_000, writeUnitsBudget: 100_000 });
         expect(line.batchDuration).toBeGreaterThan(0);
       }
     });

@@ -7,7 +7,7 @@ import { CreateTableCommand, DynamoDBClient, type AttributeDefinition, type Glob
 import { startApplicationWriter, type ApplicationWriter } from '../../emulators/application-writer';
 import type { CapacityProxy } from '../../emulators/capacity-proxy';
 import type { TimedUsageEvent } from '../../emulators/client-stats';
-import { connectionConfig } from '../../local/connection';
+import { connectionConfig, localConnection } from '../../local/connection';
 import { defineMigration, type Migration } from '../../migrations/define';
 import { accessLogItems, countingMigration, indexOfKey } from './access-log';
 import { putItems, uniqueTableName } from './dynamo';
@@ -50,7 +50,7 @@ export async function capacityTable(
 
 /** A client configured like the migration Lambda's (local/connection.ts) that signs as `accessKeyId`. */
 export function clientSigningAs(endpoint: string, accessKeyId: string): DynamoDBClient {
-  return new DynamoDBClient({ ...connectionConfig({ endpoint }), credentials: { accessKeyId, secretAccessKey: 'local' } });
+  return new DynamoDBClient({ ...connectionConfig(localConnection(endpoint)), credentials: { accessKeyId, secretAccessKey: 'local' } });
 }
 
 /**
