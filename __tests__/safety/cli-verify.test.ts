@@ -33,7 +33,7 @@ describe('ddb-item-migrate verify', () => {
     const table = await tableOf(Array.from({ length: 40 }, (_, i) => `n${i}!`));
     const result = await cli.run(verifyArgs(table, '--json', '--segments', '4'));
 
-    expect(result.code).toBe(0);
+    expect(result).toMatchObject({ code: 0 });
     const output = JSON.parse(result.stdout) as Record<string, unknown>;
     expect(Object.keys(output)).toStrictEqual(['status', 'checked', 'migrated', 'unmigrated', 'samples', 'digest']);
     expect(output).toMatchObject({ status: 'VERIFIED', checked: 40, migrated: 40, unmigrated: 0, samples: [] });
@@ -46,7 +46,7 @@ describe('ddb-item-migrate verify', () => {
   it.concurrent('WHEN some items are not migrated THEN it exits 1, names their keys, and the table says how many more', async () => {
     const table = await tableOf([...Array.from({ length: 30 }, (_, i) => `n${i}!`), ...Array.from({ length: 8 }, (_, i) => `old${i}`)]);
     const json = await cli.run(verifyArgs(table, '--json'));
-    expect(json.code).toBe(1);
+    expect(json).toMatchObject({ code: 1 });
     const output = JSON.parse(json.stdout) as { status: string; unmigrated: number; samples: { key: { pk: string }; reason: string }[] };
     expect(output).toMatchObject({ status: 'UNMIGRATED', checked: 38, migrated: 30, unmigrated: 8 });
     expect(output.samples.map((s) => s.key.pk).sort()).toStrictEqual(['k30', 'k31', 'k32', 'k33', 'k34', 'k35', 'k36', 'k37']);
@@ -73,7 +73,7 @@ describe('ddb-item-migrate run --verify and --catch-up', () => {
     const table = await tableOf(Array.from({ length: 60 }, (_, i) => `n${i}`));
     const result = await cli.run(['run', '--endpoint', db.endpoint, '--table', table, '--migration', tag, '--skip-backup', '--verify', '--catch-up', '2', '--json']);
 
-    expect(result.code).toBe(0);
+    expect(result).toMatchObject({ code: 0 });
     const summary = JSON.parse(result.stdout) as Summary;
     expect(summary).toMatchObject({ status: 'SUCCEEDED', updated: 60, verification: { status: 'VERIFIED', checked: 60, migrated: 60, unmigrated: 0 } });
     // The first pass changed items, so one catch-up pass ran and found nothing left; then the verification.
