@@ -16,12 +16,7 @@ import { newTable, putItems, scanAll, useTestDb } from '../support/dynamo';
 const db = useTestDb();
 const cli = new CliWorkdir();
 
-const tag = cli.file(
-  'tag.ts',
-  `import { defineMigration } from 'ddb-item-migrate';
-export default defineMigration({ id: 'tag', transform: (item) => (String(item.name).endsWith('!') ? undefined : { ...item, name: String(item.name) + '!' }) });
-`,
-);
+const tag = cli.tagMigration();
 
 async function seededTable(count: number): Promise<string> {
   const table = await newTable(db.admin);

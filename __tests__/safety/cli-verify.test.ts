@@ -13,12 +13,7 @@ import { newTable, putItems, useTestDb } from '../support/dynamo';
 const db = useTestDb();
 const cli = new CliWorkdir();
 
-const tag = cli.file(
-  'tag.ts',
-  `import { defineMigration } from 'ddb-item-migrate';
-export default defineMigration({ id: 'tag', transform: (item) => (String(item.name).endsWith('!') ? undefined : { ...item, name: String(item.name) + '!' }) });
-`,
-);
+const tag = cli.tagMigration();
 
 async function tableOf(names: string[]): Promise<string> {
   const table = await newTable(db.admin);

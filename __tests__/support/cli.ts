@@ -41,6 +41,16 @@ export class CliWorkdir {
     return file;
   }
 
+  /** A migration that appends '!' to every item's name (and leaves items that have one): written once, its path. */
+  tagMigration(): string {
+    return this.file(
+      'tag.ts',
+      `import { defineMigration } from 'ddb-item-migrate';
+export default defineMigration({ id: 'tag', transform: (item) => (String(item.name).endsWith('!') ? undefined : { ...item, name: String(item.name) + '!' }) });
+`,
+    );
+  }
+
   /** Runs the CLI to its end. */
   async run(args: string[], extraEnv: Record<string, string> = {}, timeout = 120_000): Promise<CliResult> {
     try {
