@@ -115,11 +115,22 @@ export interface ExecutionProps {
 
 const isDistributedMap = (state: State): state is MapState => state.Type === 'Map' && state.ItemProcessor.ProcessorConfig.Mode === 'DISTRIBUTED';
 
-/** A DISTRIBUTED Map becomes a Task whose local handler runs the Map Run; everything else stays. */
-function withMapRunsAsTasks(states: Record<string, State>): Record<string, State> {
+/**
+ * How long a Task without TimeoutSeconds may run locally. Step Functions sets it no timeout ("By
+ * default, the Amazon States Language doesn't specify timeouts",
+ * https://docs.aws.amazon.com/step-functions/latest/dg/sfn-stuck-execution.html); the interpreter
+ * would fail it with States.Timeout after 60 s. The longest a Node timer can wait (2^31 - 1 ms).
+ */
+export const UNTIMED_TASK_SECONDS = 2_147_483;
+
+const withAwsTaskTimeout = (state: State): State =>
+  state.Type === 'Task' && state.TimeoutSeconds === undefined ? { ...state, TimeoutSeconds: UNTIMED_TASK_SECONDS } : state;
+
+/** A DISTRIBUTED Map becomes a Task whose local handler runs the Map Run; a Task keeps AWS's timeout; everything else stays. */
+export function interpreterStates(states: Record<string, State>): Record<string, State> {
   return Object.fromEntries(
     Object.entries(states).map(([name, state]) => {
-      if (!isDistributedMap(state)) return [name, state];
+      if (!isDistributedMap(state)) return [name, withAwsTaskTimeout(state)];
       const task: TaskState = {
         Type: 'Task',
         // Any ARN-shaped resource will do: the Map-Run task has a local handler, never a remote one.
@@ -130,6 +141,8 @@ function withMapRunsAsTasks(states: Record<string, State>): Record<string, State
         ...(state.Retry && { Retry: state.Retry }),
         ...(state.Catch && { Catch: state.Catch }),
         ...(state.Next !== undefined ? { Next: state.Next } : { End: true as const }),
+        // A Map Run has no timeout on AWS either.
+        TimeoutSeconds: UNTIMED_TASK_SECONDS,
       };
       return [name, task];
     }),
@@ -169,7 +182,7 @@ function prepare(definition: Pick<StateMachineDefinition, 'StartAt' | 'States'>)
       ...(state.Type === 'Map' && state.ItemProcessor.ProcessorConfig.Mode !== 'DISTRIBUTED' ? runnable(state.ItemProcessor.States) : []),
     ]);
   const made: PreparedDefinition = {
-    states: withMapRunsAsTasks(definition.States),
+    states: interpreterStates(definition.States),
     types: new Map(allStates(definition).map(({ name, state }) => [name, isDistributedMap(state) ? ('Map' as const) : state.Type])),
     runnable: runnable(definition.States),
     machines: new Map(),
