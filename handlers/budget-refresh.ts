@@ -3,7 +3,6 @@ import type { Plan } from '../workflow/contract';
 import { resolveCapacityBudget, segmentBudget } from './capacity-budget';
 import type { CapacityPacer } from './capacity-pacer';
 import { within } from './deadline';
-import { callEffort } from './retry-strategy';
 
 /**
  * How often a running batch re-reads the table's provisioned capacity when its budget is a share of
@@ -63,10 +62,8 @@ export class ProvisionedCapacityFollower {
   private read(): Promise<void> {
     this.reading ??= (async () => {
       try {
-        // Outside the item calls' effort (a throttle may start this read from inside one): not item work.
-        const described = await callEffort.exit(() =>
-          within(this.signal, (abortSignal) => this.client.send(new DescribeTableCommand({ TableName: this.plan.table }), { abortSignal })),
-        );
+        // Not counted with the item calls' effort: not item work.
+        const described = await within(this.signal, (abortSignal) => this.client.send(new DescribeTableCommand({ TableName: this.plan.table }), { abortSignal }));
         if (described.Table) this.pacer.setBudget(segmentBudget(resolveCapacityBudget(this.plan, described.Table), this.plan));
       } catch {
         // Throttled, interrupted, or the table turned on-demand meanwhile: the budget in force stays.

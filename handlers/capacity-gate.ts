@@ -2,14 +2,14 @@ import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { chargeOf } from './consumed-capacity';
 import { InterruptedError, NotSentError, within } from './deadline';
 import { sideOf, type CallKind, type CapacityPacer, type Side } from './capacity-pacer';
-import { callEffort, type CallEffort } from './retry-strategy';
+import type { CallEffort, Track } from './call-effort';
 import { isThrottlingError } from './sdk-errors';
 
 /**
  * The door every DynamoDB data call of a batch goes through: it waits for the segment's capacity
  * budget (capacity-pacer.ts), sends the call within the batch's time, charges what the response says
- * it consumed, and has the SDK's retry strategy tell the pacer of every throttled attempt as it
- * happens (handlers/retry-strategy.ts; a client without that strategy paces by budget only). A call that is
+ * it consumed, and counts the call's attempts so the pacer hears of every throttled one as it happens
+ * (handlers/call-effort.ts). A call that is
  * still throttled when the SDK's attempts are used up is not a failure: it waits for the budget and
  * is sent again, for as long as the batch has time (then it is interrupted, and the next call of the
  * segment does it), so throttling slows a migration down but never fails an item.
@@ -36,8 +36,13 @@ export class CapacityGate {
    * it out. Rejects with NotSentError when it never went out, InterruptedError when the batch's time
    * ran out after it did, or the call's own error when that is not throttling.
    */
-  async send<T extends { ConsumedCapacity?: ConsumedCapacity }>(kind: CallKind, signal: AbortSignal, request: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
-    const side = sideOf(kind);
+  async send<T extends { ConsumedCapacity?: ConsumedCapacity }>(
+    kind: CallKind,
+    signal: AbortSignal,
+    request: (abortSignal: AbortSignal, track: Track) => Promise<T>,
+  ): Promise<T> {
+    const scope = this.scopes[sideOf(kind)];
+    const track: Track = (command) => scope.track(command);
     for (let sent = false; ; sent = true) {
       let ticket;
       try {
@@ -48,11 +53,11 @@ export class CapacityGate {
         throw error;
       }
       try {
-        const response = await callEffort.run(this.scopes[side], () => within(signal, request));
+        const response = await within(signal, (abortSignal) => request(abortSignal, track));
         this.pacer.settle(ticket, chargeOf(response.ConsumedCapacity) ?? 'unknown');
         return response;
       } catch (error) {
-        // The pacer heard of every throttled attempt from the retry strategy (this.scopes) already.
+        // The pacer heard of every throttled attempt as it happened (this.scopes).
         if (isThrottlingError(error) && !signal.aborted) {
           this.pacer.settle(ticket, 'throttled');
           continue;

@@ -6,7 +6,6 @@ import type { Tuning } from '../workflow/input';
 import { stepEventSchema, type EventOf, type InvocationContext, type ResultOf, type StepHandler, type StepName } from '../workflow/steps';
 import { TOTALS_FIELDS } from '../workflow/totals';
 import { batchMetrics } from './batch-metrics';
-import { followingRemainingTime } from './deadline';
 import { invocationId, invocationKeys } from './invocation-keys';
 import { ItemMigrator } from './item-migrator';
 import type { LogFields, Logger } from './log';
@@ -78,14 +77,15 @@ export function createHandler(deps: HandlerDependencies): StepHandler {
       const started = Date.now();
       const pass = plan.pass.kind === 'verify' ? verifyBatch : migrateBatch;
       const remainingMs = () => context.getRemainingTimeInMillis();
-      const progress = await followingRemainingTime(remainingMs, () => pass(plan, event.segment, event.progress, {
+      const progress = await pass(plan, event.segment, event.progress, {
         client: deps.client,
         migrator,
         remainingMs,
+        ...(context.killed && { killed: context.killed }),
         safetyMarginMs: deps.safetyMarginMs ?? 10_000,
         writeConcurrency: deps.writeConcurrency ?? 16,
         log,
-      }));
+      });
       // Item metrics count migration passes; a verification's counters are another kind.
       if (plan.pass.kind === 'migrate') {
         const values = batchMetrics(plan, event.progress, progress, Date.now() - started);

@@ -4,7 +4,6 @@
  * after the soft deadline, every call still in flight is abandoned at the hard deadline (the SDK's
  * own backoff included), and what is left settles before the call returns.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { setMaxListeners } from 'node:events';
 
 /** A call was abandoned because the batch's time was up; whether it reached DynamoDB is unknown. */
@@ -23,36 +22,29 @@ export interface BatchClock {
   signal: AbortSignal;
   /** Settling (re-reading items whose write was abandoned) must be done by this. */
   settleDeadline: number;
+  /** Aborts when the invocation is killed (local runs): every deadline has passed at once. */
+  killed: AbortSignal;
   /** Clears the timer once the call is done. */
   dispose(): void;
 }
-
-const invocationTime = new AsyncLocalStorage<() => number>();
 
 /** How often a clock re-reads the invocation's remaining time. */
 const FOLLOW_INTERVAL_MS = 100;
 
 /**
- * Runs `work` with the invocation's remaining time at hand, so every clock started inside follows it
- * when it moves earlier. On Lambda it never does; a local run that is being stopped (Ctrl-C) shortens
- * it, and the batch then returns at once with exact progress, as it would at its timeout.
- */
-export function followingRemainingTime<T>(remainingMs: () => number, work: () => T): T {
-  return invocationTime.run(remainingMs, work);
-}
-
-/**
- * Deadlines for a call with `remainingMs` left and `marginMs` kept for returning (at most 40% of
+ * Deadlines for a call with `remainingMs()` left and `marginMs` kept for returning (at most 40% of
  * what is left, so a short time limit still leaves time to work): work until remaining - margin,
- * abandon calls at remaining - 0.6 margin, settle until remaining - 0.3 margin.
+ * abandon calls at remaining - 0.6 margin, settle until remaining - 0.3 margin. The clock follows the
+ * remaining time when it moves earlier: on Lambda it never does; a local run being stopped (Ctrl-C)
+ * shortens it, and the batch then returns at once with exact progress, as it would at its timeout.
  */
-export function batchClock(remainingMs: number, requestedMarginMs: number, now = Date.now()): BatchClock {
+export function batchClock(remainingMs: () => number, requestedMarginMs: number, killed: AbortSignal = noDeadline, now = Date.now()): BatchClock {
   const controller = new AbortController();
   // Every call in flight listens to it: a batch has many at once.
   setMaxListeners(0, controller.signal);
   let end = Infinity;
   let timer: NodeJS.Timeout | undefined;
-  const clock: BatchClock = { softDeadline: 0, signal: controller.signal, settleDeadline: 0, dispose: () => undefined };
+  const clock: BatchClock = { softDeadline: 0, signal: controller.signal, settleDeadline: 0, killed, dispose: () => undefined };
   const setDeadlines = (left: number, at: number) => {
     end = at + left;
     const marginMs = Math.min(requestedMarginMs, 0.4 * left);
@@ -61,18 +53,22 @@ export function batchClock(remainingMs: number, requestedMarginMs: number, now =
     clearTimeout(timer);
     timer = setTimeout(() => controller.abort(), Math.max(0, left - 0.6 * marginMs));
   };
-  setDeadlines(remainingMs, now);
-  const remaining = invocationTime.getStore();
-  const follower = remaining
-    ? setInterval(() => {
-        const at = Date.now();
-        const left = remaining();
-        if (at + left < end - FOLLOW_INTERVAL_MS) setDeadlines(Math.max(0, left), at);
-      }, FOLLOW_INTERVAL_MS)
-    : undefined;
+  setDeadlines(remainingMs(), now);
+  const follower = setInterval(() => {
+    const at = Date.now();
+    const left = remainingMs();
+    if (at + left < end - FOLLOW_INTERVAL_MS) setDeadlines(Math.max(0, left), at);
+  }, FOLLOW_INTERVAL_MS);
+  const kill = () => {
+    setDeadlines(0, Date.now());
+    controller.abort();
+  };
+  if (killed.aborted) kill();
+  else killed.addEventListener('abort', kill, { once: true });
   clock.dispose = () => {
     clearTimeout(timer);
     clearInterval(follower);
+    killed.removeEventListener('abort', kill);
   };
   return clock;
 }

@@ -10,6 +10,7 @@ import { NumberValue } from '@aws-sdk/lib-dynamodb';
 import type { Migration } from '../migrations/define';
 import type { ItemChange } from '../workflow/contract';
 import { keyForReport, keyOf, sameRawItem, toPlainItem, type RawItem } from './attribute-values';
+import { untracked, type Track } from './call-effort';
 import type { CapacityGate } from './capacity-gate';
 import type { CallKind } from './capacity-pacer';
 import { InterruptedError, noDeadline, NotSentError, within } from './deadline';
@@ -233,12 +234,12 @@ export class ItemMigrator {
   private send<T extends { ConsumedCapacity?: ConsumedCapacity }>(
     kind: CallKind,
     signal: AbortSignal,
-    request: (consumed: { ReturnConsumedCapacity?: 'INDEXES' | 'TOTAL' }, abortSignal: AbortSignal) => Promise<T>,
+    request: (consumed: { ReturnConsumedCapacity?: 'INDEXES' | 'TOTAL' }, abortSignal: AbortSignal, track: Track) => Promise<T>,
   ): Promise<T> {
     const { capacity } = this.options;
-    if (!capacity) return within(signal, (abortSignal) => request({}, abortSignal));
+    if (!capacity) return within(signal, (abortSignal) => request({}, abortSignal, untracked));
     const consumed = { ReturnConsumedCapacity: kind === 'write' ? ('INDEXES' as const) : ('TOTAL' as const) };
-    return capacity.send(kind, signal, (abortSignal) => request(consumed, abortSignal));
+    return capacity.send(kind, signal, (abortSignal, track) => request(consumed, abortSignal, track));
   }
 
   private async write(
@@ -250,11 +251,11 @@ export class ItemMigrator {
     try {
       const response =
         plan.kind === 'delete'
-          ? await this.send('write', signal, (consumed, abortSignal) =>
-              client.send(new DeleteItemCommand({ ...deleteParams(table, scanned, keyAttributes, this.options.conditionStyle), ...consumed }), { abortSignal }),
+          ? await this.send('write', signal, (consumed, abortSignal, track) =>
+              client.send(track(new DeleteItemCommand({ ...deleteParams(table, scanned, keyAttributes, this.options.conditionStyle), ...consumed })), { abortSignal }),
             )
-          : await this.send('write', signal, (consumed, abortSignal) =>
-              client.send(new UpdateItemCommand({ ...updateParams(table, scanned, keyAttributes, plan, this.marker, this.options.conditionStyle), ...consumed }), { abortSignal }),
+          : await this.send('write', signal, (consumed, abortSignal, track) =>
+              client.send(track(new UpdateItemCommand({ ...updateParams(table, scanned, keyAttributes, plan, this.marker, this.options.conditionStyle), ...consumed })), { abortSignal }),
             );
       return { status: 'done', retries: attemptsOf(response) - 1 };
     } catch (error) {
@@ -273,8 +274,8 @@ export class ItemMigrator {
   private async reread(item: RawItem, signal: AbortSignal): Promise<{ item?: RawItem; retries: number } | { error: FailureReason } | { interrupted: true }> {
     const { client, table, keyAttributes } = this.options;
     try {
-      const response = await this.send('get', signal, (consumed, abortSignal) =>
-        client.send(new GetItemCommand({ TableName: table, Key: keyOf(item, keyAttributes), ConsistentRead: true, ...consumed }), { abortSignal }),
+      const response = await this.send('get', signal, (consumed, abortSignal, track) =>
+        client.send(track(new GetItemCommand({ TableName: table, Key: keyOf(item, keyAttributes), ConsistentRead: true, ...consumed })), { abortSignal }),
       );
       return { ...(response.Item && { item: response.Item }), retries: attemptsOf(response) - 1 };
     } catch (error) {

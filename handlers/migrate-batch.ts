@@ -14,7 +14,6 @@ import type { ItemMigrator, ItemOutcome, ItemReport } from './item-migrator';
 import type { Landing } from './landing';
 import type { Logger } from './log';
 import { Pacer } from './pacer';
-import { callEffort } from './retry-strategy';
 import { tableLevelError } from './sdk-errors';
 import { SegmentCapacity } from './segment-capacity';
 
@@ -24,6 +23,8 @@ export interface BatchContext {
   migrator: ItemMigrator;
   /** Milliseconds left before the Lambda is stopped. */
   remainingMs: () => number;
+  /** Local runs: aborts when the invocation is killed; no call may start after it. */
+  killed?: AbortSignal;
   /** Time kept back for returning the cursor (see handlers/deadline.ts). */
   safetyMarginMs: number;
   /** Items migrated at once, across page boundaries. */
@@ -98,10 +99,10 @@ const isFinished = (outcome: ItemOutcome): outcome is Exclude<ItemOutcome, { kin
  * a retry, resume or redrive neither repeats nor miscounts an item.
  */
 export async function migrateBatch(plan: Plan, segment: number, previous: SegmentProgress, ctx: BatchContext): Promise<SegmentProgress> {
-  const clock = batchClock(ctx.remainingMs(), ctx.safetyMarginMs);
+  const clock = batchClock(ctx.remainingMs, ctx.safetyMarginMs, ctx.killed);
   const capacity = new SegmentCapacity(plan, previous, ctx.client, clock);
   try {
-    const progress = await callEffort.run(capacity.effort, () => runBatch(plan, segment, previous, ctx, clock, capacity.gate));
+    const progress = await runBatch(plan, segment, previous, ctx, clock, capacity.gate);
     const totals = unpackTotals(progress.totals);
     totals.retries += capacity.effort.retries;
     totals.throttles += capacity.effort.throttles;
@@ -196,8 +197,9 @@ async function runBatch(
   const itemsCeiling = itemsPerSecondCeiling(plan);
   const scan = (startKey: string): Promise<ScanCommandOutput> => {
     const exclusiveStartKey = decodeCursor(startKey);
-    return gate.send('scan', clock.signal, (abortSignal) =>
+    return gate.send('scan', clock.signal, (abortSignal, track) =>
       ctx.client.send(
+        track(
         new ScanCommand({
           TableName: plan.table,
           Segment: segment,
@@ -205,7 +207,7 @@ async function runBatch(
           Limit: pageLimit(plan.pageSize, itemsCeiling, clock.softDeadline - Date.now()),
           ReturnConsumedCapacity: 'TOTAL',
           ...(Object.keys(exclusiveStartKey).length > 0 && { ExclusiveStartKey: exclusiveStartKey }),
-        }),
+        })),
         { abortSignal },
       ),
     ).catch((error: unknown) => {
@@ -291,6 +293,9 @@ async function runBatch(
   gate.notAfter = clock.settleDeadline;
   const settleBy = new AbortController();
   setMaxListeners(0, settleBy.signal);
+  // A killed invocation settles nothing: its process is gone.
+  clock.killed.addEventListener('abort', () => settleBy.abort(), { once: true });
+  if (clock.killed.aborted) settleBy.abort();
   const timer = setTimeout(() => settleBy.abort(), Math.max(0, clock.settleDeadline - Date.now()));
   try {
     await Promise.all(

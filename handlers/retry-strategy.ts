@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { StandardRetryStrategy } from '@smithy/core/retry';
 import type { RetryErrorInfo, RetryStrategyV2, RetryToken, StandardRetryToken } from '@smithy/types';
 
@@ -21,13 +20,9 @@ export class PerRequestRetryStrategy implements RetryStrategyV2 {
   }
 
   async refreshRetryTokenForRetry(token: StandardRetryToken, errorInfo: RetryErrorInfo): Promise<RetryToken> {
-    const effort = callEffort.getStore();
-    // Told before the SDK's own backoff sleep, so a pacer can slow down the calls not yet sent.
-    if (errorInfo.errorType === 'THROTTLING') effort?.throttled();
     const strategy = this.owners.get(token) ?? new StandardRetryStrategy(this.maxAttempts);
     const next = await strategy.refreshRetryTokenForRetry(token, errorInfo);
     this.owners.set(next, strategy);
-    effort?.retried();
     return next;
   }
 
@@ -36,40 +31,6 @@ export class PerRequestRetryStrategy implements RetryStrategyV2 {
   }
 }
 
-/**
- * The retries and throttled attempts of every DynamoDB call made inside `callEffort.run(effort, ...)`,
- * counted as the SDK decides them, so that a call abandoned at a deadline (and never answered) still
- * counts. A scope (`within`) adds its counts to its parent's and is told of each throttle at once.
- */
-export class CallEffort {
-  retries = 0;
-  /** Attempts DynamoDB refused for lack of capacity (the SDK's THROTTLING class), retried or not. */
-  throttles = 0;
-
-  constructor(
-    private readonly parent?: CallEffort,
-    private readonly onThrottle?: () => void,
-  ) {}
-
-  /** A scope whose counts also go to this effort, and whose throttles call `onThrottle` as they happen. */
-  within(onThrottle: () => void): CallEffort {
-    return new CallEffort(this, onThrottle);
-  }
-
-  /** The SDK decided to retry a call. */
-  retried(): void {
-    this.retries += 1;
-    this.parent?.retried();
-  }
-
-  /** An attempt was refused for lack of capacity. */
-  throttled(): void {
-    this.throttles += 1;
-    this.onThrottle?.();
-    this.parent?.throttled();
-  }
-}
-export const callEffort = new AsyncLocalStorage<CallEffort>();
 
 /** How many times one DynamoDB call is tried before it counts as failed. */
 export const DYNAMODB_MAX_ATTEMPTS = 10;

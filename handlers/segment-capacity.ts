@@ -4,7 +4,7 @@ import { ProvisionedCapacityFollower } from './budget-refresh';
 import { segmentBudget } from './capacity-budget';
 import { CapacityGate } from './capacity-gate';
 import { CapacityPacer } from './capacity-pacer';
-import { CallEffort } from './retry-strategy';
+import { CallEffort, countAttemptsOn } from './call-effort';
 
 /**
  * One batch's share of the run's capacity budget: the pacer (with the back-off the segment's previous
@@ -25,6 +25,7 @@ export class SegmentCapacity {
     });
     this.follower = new ProvisionedCapacityFollower(plan, client, this.pacer, deadlines.signal);
     this.gate = new CapacityGate(this.pacer, this.effort, deadlines.softDeadline);
+    countAttemptsOn(client);
     this.follower.start();
   }
 

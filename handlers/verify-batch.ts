@@ -8,7 +8,6 @@ import { itemDigest, keyForReport } from './attribute-values';
 import { decodeCursor, encodeCursor, START_CURSOR } from './cursor';
 import { batchClock, InterruptedError, NotSentError, within } from './deadline';
 import type { BatchContext } from './migrate-batch';
-import { callEffort } from './retry-strategy';
 import { tableLevelError } from './sdk-errors';
 import { SegmentCapacity } from './segment-capacity';
 
@@ -26,11 +25,11 @@ interface PageFindings {
  * last page and counts nothing twice.
  */
 export async function verifyBatch(plan: Plan, segment: number, previous: SegmentProgress, ctx: BatchContext): Promise<SegmentProgress> {
-  const clock = batchClock(ctx.remainingMs(), ctx.safetyMarginMs);
+  const clock = batchClock(ctx.remainingMs, ctx.safetyMarginMs, ctx.killed);
   // Reads only, paced by the run's read budget like a migration's scans.
   const capacity = new SegmentCapacity(plan, previous, ctx.client, clock);
   try {
-    return await callEffort.run(capacity.effort, async () => {
+    {
       const totals = unpackVerifyTotals(previous.totals);
       const failures = [...(previous.failures ?? [])];
       const samples = new SampleBudget(segmentSampleBytes(segment, plan.totalSegments), [failures]);
@@ -42,8 +41,9 @@ export async function verifyBatch(plan: Plan, segment: number, previous: Segment
         const startKey = decodeCursor(cursor);
         let page;
         try {
-          page = await capacity.gate.send('scan', clock.signal, (abortSignal) =>
+          page = await capacity.gate.send('scan', clock.signal, (abortSignal, track) =>
             ctx.client.send(
+              track(
               new ScanCommand({
                 TableName: plan.table,
                 Segment: segment,
@@ -52,7 +52,7 @@ export async function verifyBatch(plan: Plan, segment: number, previous: Segment
                 ConsistentRead: true,
                 ReturnConsumedCapacity: 'TOTAL',
                 ...(Object.keys(startKey).length > 0 && { ExclusiveStartKey: startKey }),
-              }),
+              })),
               { abortSignal },
             ),
           );
@@ -100,7 +100,7 @@ export async function verifyBatch(plan: Plan, segment: number, previous: Segment
         digest,
         ...(failures.length > 0 && { failures }),
       };
-    });
+    }
   } finally {
     capacity.stop();
     clock.dispose();

@@ -7,9 +7,8 @@
  *   concurrency is exhausted) and `Lambda.ServiceException`, neither of which runs the handler.
  * https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { StepHandler } from '../workflow/steps';
+import type { InvocationContext, StepHandler } from '../workflow/steps';
 
 /** The handler to run, and the DynamoDB client it uses (so a killed invocation's requests can be stopped). */
 export interface LocalLambda {
@@ -34,25 +33,10 @@ export class LambdaServiceFault extends Error {
 }
 
 interface Invocation {
-  killed: boolean;
+  /** Aborts when the invocation is killed: the handler's batch then sends nothing more (handlers/deadline.ts). */
+  killed: AbortController;
   /** When its time is up (epoch ms); a graceful stop moves it earlier. */
   deadline: number;
-}
-
-const current = new AsyncLocalStorage<Invocation>();
-const guarded = new WeakSet<DynamoDBClient>();
-
-/** Fails every request of an invocation that was killed: a dead process sends nothing more. */
-function guard(client: DynamoDBClient): void {
-  if (guarded.has(client)) return;
-  guarded.add(client);
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      if (current.getStore()?.killed) throw new Error('the Lambda invocation was killed at its timeout; this request was never sent');
-      return next(args);
-    },
-    { step: 'finalizeRequest', priority: 'low', name: 'killedLambdaInvocation' },
-  );
 }
 
 /** Invokes the local Lambda as the Lambda service would. */
@@ -68,7 +52,6 @@ export class LocalLambdaService {
     private readonly lambda: LocalLambda,
     private readonly options: { timeoutMs: number; faults?: LambdaFaults },
   ) {
-    if (lambda.client) guard(lambda.client);
   }
 
   /** One invocation with `event`; resolves with the handler's result, or fails as the service would. */
@@ -82,12 +65,11 @@ export class LocalLambdaService {
 
     this.invocations += 1;
     const { timeoutMs } = this.options;
-    const invocation: Invocation = { killed: false, deadline: Date.now() + timeoutMs };
-    const work = current.run(invocation, () =>
-      (this.lambda.handler as (event: unknown, context: { getRemainingTimeInMillis(): number }) => Promise<unknown>)(event, {
-        getRemainingTimeInMillis: () => invocation.deadline - Date.now(),
-      }),
-    );
+    const invocation: Invocation = { killed: new AbortController(), deadline: Date.now() + timeoutMs };
+    const work = (this.lambda.handler as (event: unknown, context: InvocationContext) => Promise<unknown>)(event, {
+      getRemainingTimeInMillis: () => invocation.deadline - Date.now(),
+      killed: invocation.killed.signal,
+    });
     const tracked = work.catch(() => undefined);
     this.running.add(tracked);
     this.live.add(invocation);
@@ -99,7 +81,7 @@ export class LocalLambdaService {
     let timer: NodeJS.Timeout | undefined;
     const killed = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        invocation.killed = true;
+        invocation.killed.abort();
         this.timeouts += 1;
         reject(new LambdaServiceFault('Sandbox.Timedout', `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`));
       }, timeoutMs);

@@ -63,6 +63,8 @@ export interface InvocationContext {
   getRemainingTimeInMillis(): number;
   /** The Lambda request id; local runs have none. */
   awsRequestId?: string;
+  /** Local runs only: aborts when the local Lambda service kills the invocation at its timeout (a dead process sends nothing more). */
+  killed?: AbortSignal;
 }
 
 /** Runs any step: the Lambda handler, and what local runs and tests invoke. */
