@@ -10,16 +10,17 @@ const SMITHY_CONTEXT = '__smithy_context';
 
 /** A client, as far as adding a middleware needs. */
 interface Client {
-  middlewareStack: { add: (...args: never[]) => unknown };
+  middlewareStack: { addRelativeTo: (...args: never[]) => unknown };
 }
 
 type Middleware = (next: Handler<object, object>, context: HandlerExecutionContext) => Handler<object, object>;
-type AddMiddleware = (middleware: Middleware, options: { step: 'finalizeRequest'; priority: 'low'; name: string }) => void;
+type AddRelativeTo = (middleware: Middleware, options: { relation: 'after'; toMiddleware: string; name: string }) => void;
 
 /**
- * Lets `client` count the attempts of tracked commands: one middleware, inside the SDK's retry loop
- * (finalizeRequest at low priority; the retry middleware is high), sees every attempt and tells of a
- * throttled one before the SDK sleeps on it. Added once per client; untracked commands pass through.
+ * Lets `client` count the attempts of tracked commands: one middleware right inside the SDK's retry
+ * middleware sees every attempt it makes (whatever fails it further in: signing, the network,
+ * DynamoDB) and tells of a throttled one before the SDK sleeps on it. Added once per client;
+ * untracked commands pass through.
  */
 export function countAttemptsOn(client: Client): void {
   if (instrumented.has(client)) return;
@@ -36,7 +37,7 @@ export function countAttemptsOn(client: Client): void {
       throw error;
     }
   };
-  (client.middlewareStack as { add: AddMiddleware }).add(counting, { step: 'finalizeRequest', priority: 'low', name: 'callEffort' });
+  (client.middlewareStack as { addRelativeTo: AddRelativeTo }).addRelativeTo(counting, { relation: 'after', toMiddleware: 'retryMiddleware', name: 'callEffort' });
 }
 
 /**
