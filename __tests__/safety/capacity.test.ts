@@ -9,18 +9,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startCapacityProxy, type CapacityProxy } from '../../emulators/capacity-proxy';
 import { DEFAULT_LAMBDA_TIMEOUT_MS } from '../../local/runner';
 import { migratedExactlyOnce } from '../support/access-log';
-import { capacityTable, clientSigningAs, seededOnlyMigration, steadyWriter, throttleTimes, writeUnitsPerWindow } from '../support/capacity';
+import { capacityTable, clientSigningAs, useCapacityProxies, seededOnlyMigration, steadyWriter, throttleTimes, writeUnitsPerWindow } from '../support/capacity';
 import { itemsByKey, useTestDb } from '../support/dynamo';
 import { runOurs } from '../support/run-ours';
 
 const db = useTestDb();
-const proxies: CapacityProxy[] = [];
-const clients: DynamoDBClient[] = [];
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.destroy();
-  for (const proxy of proxies.splice(0)) await proxy.close();
-});
+const { proxies, clients } = useCapacityProxies();
 
 async function emulator(initialBurstSeconds: number): Promise<CapacityProxy> {
   const proxy = await startCapacityProxy({ upstream: db.endpoint, initialBurstSeconds });

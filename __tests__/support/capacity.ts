@@ -94,3 +94,14 @@ export const throttleTimes = (proxy: CapacityProxy): number[] =>
     .filter((e) => e.throttled)
     .map((e) => e.atMs)
     .sort((a, b) => a - b);
+
+/** The capacity proxies and clients a test file starts: each test's are closed after it. */
+export function useCapacityProxies(): { proxies: CapacityProxy[]; clients: DynamoDBClient[] } {
+  const proxies: CapacityProxy[] = [];
+  const clients: DynamoDBClient[] = [];
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.destroy();
+    for (const proxy of proxies.splice(0)) await proxy.close();
+  });
+  return { proxies, clients };
+}

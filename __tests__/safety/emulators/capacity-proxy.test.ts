@@ -18,16 +18,11 @@ import {
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startCapacityProxy, type CapacityProxy, type CapacityProxyOptions } from '../../../emulators/capacity-proxy';
 import { INDEX_THROUGHPUT_EXCEEDED, TABLE_THROUGHPUT_EXCEEDED } from '../../../emulators/throughput-exceeded';
+import { useCapacityProxies } from '../../support/capacity';
 import { scanAll, uniqueTableName, useTestDb } from '../../support/dynamo';
 
 const db = useTestDb();
-const proxies: CapacityProxy[] = [];
-const clients: DynamoDBClient[] = [];
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.destroy();
-  for (const proxy of proxies.splice(0)) await proxy.close();
-});
+const { proxies, clients } = useCapacityProxies();
 
 async function proxy(options: Omit<CapacityProxyOptions, 'upstream'> = {}): Promise<CapacityProxy> {
   const started = await startCapacityProxy({ upstream: db.endpoint, ...options });
