@@ -44,8 +44,10 @@ describe('GIVEN 1 in 5 DynamoDB calls fails with throttling, a 500, a connection
     for (const command of ['UpdateItemCommand', 'DeleteItemCommand']) expect(faults.byCommand[command]).toBeGreaterThan(5);
     expect(scanFaults.total()).toBeGreaterThan(3);
     // Each fault cost exactly one retry, and the summary shows them all (Prepare's DescribeTable retries are not item work).
+    // A busy machine adds a few real ones (a request that timed out): they are retries too.
     const injected = faults.total() + scanFaults.total();
-    expect(result.summary!.retries).toBe(injected - (faults.byCommand.DescribeTableCommand ?? 0));
+    const real = Object.entries(faults.realErrors).reduce((n, [command, count]) => n + (command === 'DescribeTableCommand' ? 0 : count), 0);
+    expect(result.summary!.retries).toBe(injected - (faults.byCommand.DescribeTableCommand ?? 0) + real);
     console.log(`1 in 5 faults before the call: ${injected} injected (${JSON.stringify(faults.injected)}, +${scanFaults.total()} on scans), summary.retries ${result.summary!.retries}, ${ITEMS} items exactly once`);
   });
 

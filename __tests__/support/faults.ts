@@ -28,8 +28,12 @@ export const TRANSIENT_FAULTS: FaultKind[] = [
 type ServiceErrorShape = Error & { $fault?: 'client' | 'server'; $metadata: { httpStatusCode?: number; attempts?: number }; code?: string };
 
 /** An error that looks like what the SDK produces for `kind`. */
+/** Errors the tests made, to tell them from real ones (a request of a starved machine that timed out). */
+const injectedErrors = new WeakSet<object>();
+
 export function makeFault(kind: FaultKind, detail = 'injected by the safety tests'): ServiceErrorShape {
   const error = new Error(`${kind}: ${detail}`) as ServiceErrorShape;
+  injectedErrors.add(error);
   switch (kind) {
     case 'ProvisionedThroughputExceededException':
     case 'ThrottlingException':
@@ -114,6 +118,8 @@ export interface FaultStats {
   /** Faults by command, e.g. `UpdateItemCommand`. */
   byCommand: Record<string, number>;
   lostResponses: number;
+  /** Real errors of attempts that passed through without a fault (each costs a retry too), by command. */
+  realErrors: Record<string, number>;
   total(): number;
 }
 
@@ -126,6 +132,7 @@ export function injectFaults(client: DynamoDBClient, plan: FaultPlan): FaultStat
     injected: {},
     byCommand: {},
     lostResponses: 0,
+    realErrors: {},
     total() {
       return Object.values(this.injected).reduce((a, b) => a + b, 0);
     },
@@ -142,8 +149,16 @@ export function injectFaults(client: DynamoDBClient, plan: FaultPlan): FaultStat
         count(persistent, request.command);
         throw makeFault(persistent, `persistent fault for ${request.command}`);
       }
-      if (plan.commands && !plan.commands.includes(request.command)) return next(args);
-      if (random() >= plan.rate) return next(args);
+      const passThrough = async () => {
+        try {
+          return await next(args);
+        } catch (error) {
+          if (!injectedErrors.has(error as object)) stats.realErrors[request.command] = (stats.realErrors[request.command] ?? 0) + 1;
+          throw error;
+        }
+      };
+      if (plan.commands && !plan.commands.includes(request.command)) return passThrough();
+      if (random() >= plan.rate) return passThrough();
       const kind = plan.kinds[Math.floor(random() * plan.kinds.length)]!;
       const after = NETWORK_KINDS.includes(kind) && (plan.when === 'after' || (plan.when === 'either' && random() < 0.5));
       count(kind, request.command);
