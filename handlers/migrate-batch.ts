@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import type { DynamoDBClient, ScanCommandOutput } from '@aws-sdk/client-dynamodb';
+import { ScanCommand, type DynamoDBClient, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import pLimit from 'p-limit';
 import type { AheadItem, ItemChange, ItemFailure, Plan, SegmentProgress } from '../workflow/contract';
 import { SampleBudget, segmentSampleBytes } from '../workflow/samples';
@@ -16,7 +16,6 @@ import type { Logger } from './log';
 import { Pacer } from './pacer';
 import { tableLevelError } from './sdk-errors';
 import { SegmentCapacity } from './segment-capacity';
-import { scanPage } from './segment-scan';
 
 /** What one MigrateBatch invocation needs besides its payload. */
 export interface BatchContext {
@@ -196,16 +195,26 @@ async function runBatch(
   };
 
   const itemsCeiling = itemsPerSecondCeiling(plan);
-  const scan = (cursor: string): Promise<ScanCommandOutput> =>
-    scanPage(gate, ctx.client, clock.signal, {
-      plan,
-      segment,
-      cursor,
-      limit: pageLimit(plan.pageSize, itemsCeiling, clock.softDeadline - Date.now()),
-    }).catch((error: unknown) => {
+  const scan = (startKey: string): Promise<ScanCommandOutput> => {
+    const exclusiveStartKey = decodeCursor(startKey);
+    return gate.send('scan', clock.signal, (abortSignal, track) =>
+      ctx.client.send(
+        track(
+        new ScanCommand({
+          TableName: plan.table,
+          Segment: segment,
+          TotalSegments: plan.totalSegments,
+          Limit: pageLimit(plan.pageSize, itemsCeiling, clock.softDeadline - Date.now()),
+          ReturnConsumedCapacity: 'TOTAL',
+          ...(Object.keys(exclusiveStartKey).length > 0 && { ExclusiveStartKey: exclusiveStartKey }),
+        })),
+        { abortSignal },
+      ),
+    ).catch((error: unknown) => {
       if (error instanceof InterruptedError) return undefined as never;
       throw tableLevelError(error, plan.table, 'dynamodb:Scan') ?? error;
     });
+  };
 
   const migrate = async (entry: Extract<Entry, { type: 'item' }>): Promise<void> => {
     if (firstDone) await firstDone;

@@ -1,15 +1,15 @@
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import pLimit from 'p-limit';
 import type { ItemFailure, Plan, SegmentProgress } from '../workflow/contract';
 import { combineDigests, EMPTY_DIGEST } from '../workflow/digest';
 import { SampleBudget, segmentSampleBytes } from '../workflow/samples';
 import { packVerifyTotals, unpackVerifyTotals, zeroVerifyTotals, type VerifyTotals } from '../workflow/totals';
 import { itemDigest, keyForReport } from './attribute-values';
-import { encodeCursor, START_CURSOR } from './cursor';
+import { decodeCursor, encodeCursor, START_CURSOR } from './cursor';
 import { batchClock, InterruptedError, NotSentError, within } from './deadline';
 import type { BatchContext } from './migrate-batch';
 import { tableLevelError } from './sdk-errors';
 import { SegmentCapacity } from './segment-capacity';
-import { scanPage } from './segment-scan';
 
 /** One page's findings, added to the segment's only once the whole page is checked. */
 interface PageFindings {
@@ -38,9 +38,24 @@ export async function verifyBatch(plan: Plan, segment: number, previous: Segment
       const limit = pLimit(ctx.writeConcurrency);
 
       while (cursor !== undefined && Date.now() < clock.softDeadline) {
+        const startKey = decodeCursor(cursor);
         let page;
         try {
-          page = await scanPage(capacity.gate, ctx.client, clock.signal, { plan, segment, cursor, limit: plan.pageSize, consistent: true });
+          page = await capacity.gate.send('scan', clock.signal, (abortSignal, track) =>
+            ctx.client.send(
+              track(
+              new ScanCommand({
+                TableName: plan.table,
+                Segment: segment,
+                TotalSegments: plan.totalSegments,
+                Limit: plan.pageSize,
+                ConsistentRead: true,
+                ReturnConsumedCapacity: 'TOTAL',
+                ...(Object.keys(startKey).length > 0 && { ExclusiveStartKey: startKey }),
+              })),
+              { abortSignal },
+            ),
+          );
         } catch (error) {
           if (error instanceof InterruptedError || error instanceof NotSentError) break;
           throw tableLevelError(error, plan.table, 'dynamodb:Scan') ?? error;
