@@ -5,7 +5,7 @@ import type { State } from './types';
  * history event types of the Step Functions API): the execution itself 2 (ExecutionStarted, and
  * Succeeded or Failed); a Task state 5 (StateEntered, TaskScheduled, TaskStarted, TaskSucceeded,
  * StateExited); a Map state 4 (StateEntered, MapStateStarted or MapRunStarted, the matching
- * Succeeded, StateExited); any other state 2 (Entered, Exited); an INLINE Map iteration 2 (its
+ * Succeeded, StateExited); every other state 2 (Entered, Exited); an INLINE Map iteration 2 (its
  * Started and Succeeded; a DISTRIBUTED Map's children have histories of their own); each Task retry
  * 3 (TaskFailed, TaskScheduled, TaskStarted). The 25,000-event quota applies to this count.
  */

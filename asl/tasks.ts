@@ -49,7 +49,7 @@ export interface SdkAction {
   iamAction?: string;
 }
 
-/** Calls any AWS API through the `aws-sdk` service integration, granting exactly that action. */
+/** Calls every AWS API through the `aws-sdk` service integration, granting exactly that action. */
 export function awsSdkTask(name: string, call: SdkAction, options: TaskOptions): Fragment {
   if (!/^[a-z0-9]+$/.test(call.service)) throw new Error(`Expected an SDK service name such as 'dynamodb', got: ${call.service}`);
   if (!/^[a-z][A-Za-z0-9]*$/.test(call.action)) throw new Error(`Expected a camelCase SDK action such as 'createBackup', got: ${call.action}`);

@@ -1,6 +1,6 @@
 /**
  * AWS on-demand list prices, us-east-1, in USD, as published on the date below. The one place the
- * benchmark's cost model takes prices from; update the date together with any figure.
+ * benchmark's cost model takes prices from; update the date together with every figure.
  *
  * Sources (checked 2026-11-25):
  * - Step Functions Standard: https://aws.amazon.com/step-functions/pricing/ ($0.025 per 1,000 state transitions).

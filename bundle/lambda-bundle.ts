@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
 import { codeFile, compiled, PACKAGE_NAME, packageRoot } from './package-layout';
 
-/** The package root (a checkout's root), so the bundle can be built from any working directory. */
+/** The package root (a checkout's root), so the bundle can be built from every working directory. */
 export const projectRoot = packageRoot;
 
 /** The migration the stack and `npm start` use when none is chosen. */

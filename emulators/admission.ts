@@ -1,6 +1,6 @@
 /**
  * Admission control, before a request reaches the upstream: DynamoDB admits a request while the
- * buckets it needs hold any capacity and lets the real cost drive them negative. The emulator
+ * buckets it needs hold some capacity and lets the real cost drive them negative. The emulator
  * reserves an estimate at admission (so many requests in flight cannot all slip through one last
  * unit) and settles the difference when the upstream reports the real cost.
  *
@@ -42,7 +42,7 @@ function readBuckets(table: TableCapacity | undefined, indexName?: string): Toke
   return !table || table.onDemand ? [] : [table.readBucket(indexName)];
 }
 
-/** The bucket that holds the request back, if any, and the message DynamoDB gives for it. */
+/** The bucket that holds the request back, if one does, and the message DynamoDB gives for it. */
 function blocked(table: TableCapacity | undefined, buckets: TokenBucket[]): string | undefined {
   const empty = buckets.find((bucket) => !bucket.hasCapacity());
   if (!empty || !table) return undefined;

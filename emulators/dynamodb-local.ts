@@ -5,7 +5,7 @@
  * reports per-GSI consumed capacity; like dynalite, it has no throttling and no on-demand backups.
  *
  * The JVM is started by a small Node watchdog that kills it when its stdin closes, and stdin closes
- * when the test process ends for any reason, SIGKILL included: DynamoDB Local cannot outlive it.
+ * when the test process ends for whatever reason, SIGKILL included: DynamoDB Local cannot outlive it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';

@@ -45,7 +45,7 @@ function reply(response: ServerResponse, status: number, xml: string): void {
 
 /**
  * Starts an STS stand-in on a free loopback port. It speaks the query protocol (form-encoded
- * `Action=...`, XML answers) and knows GetCallerIdentity only; any other action gets an
+ * `Action=...`, XML answers) and knows GetCallerIdentity only; every other action gets an
  * InvalidAction error, so a caller that needs more fails loudly instead of getting a guess.
  */
 export async function startStsStub(identity: CallerIdentity = STUB_IDENTITY): Promise<StsStub> {

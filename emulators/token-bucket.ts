@@ -42,7 +42,7 @@ export class TokenBucket {
     return this.level;
   }
 
-  /** DynamoDB admits a request while any capacity remains, whatever the request will cost. */
+  /** DynamoDB admits a request while some capacity remains, whatever the request will cost. */
   hasCapacity(): boolean {
     return this.tokens > 0;
   }

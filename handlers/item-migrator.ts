@@ -25,7 +25,7 @@ export type ItemOutcome =
   | { kind: 'updated' | 'deleted'; change?: ItemChange }
   | { kind: 'unchanged' | 'skipped' }
   | ({ kind: 'failed' } & FailureReason)
-  /** Time ran out before any write of ours could land: the item is to be migrated again. */
+  /** Time ran out before a write of ours could land: the item is to be migrated again. */
   | { kind: 'interrupted' }
   /** Time ran out while a write of ours was in flight: `landing` tells later whether it landed. */
   | { kind: 'uncertain'; landing: Landing };
@@ -53,7 +53,7 @@ export interface ItemMigratorOptions {
 const MAX_SAMPLE_ATTRIBUTES = 20;
 const MAX_SAMPLE_VALUE_CHARS = 200;
 
-/** An error as a failure reason: our own limit check's message has no values; any other message is quoted. */
+/** An error as a failure reason: our own limit check's message has no values; every other message is quoted. */
 const failureOf = (error: unknown): FailureReason =>
   error instanceof ConditionTooLongError ? reason`${error.name}: ${error.message}` : errorReason(error);
 

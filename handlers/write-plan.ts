@@ -123,7 +123,7 @@ export class ConditionTooLongError extends Error {
 
 /**
  * The condition that the item still exists and still holds what was scanned. Every scanned attribute
- * is checked, so a concurrent change to any of them (which the transform may have read) is noticed;
+ * is checked, so a concurrent change to one of them (which the transform may have read) is noticed;
  * when that would exceed DynamoDB's expression limits, only the attributes being written are.
  * Each attempt gets its own builder, so no unused placeholder is sent (DynamoDB rejects those).
  */

@@ -93,7 +93,7 @@ export interface RunEnvironment {
   onRecordChange(): void;
   /** Counts across every execution of the run. */
   counts: { stateTransitions: number; childExecutions: number; inlineMapIterations: number };
-  /** Once aborted, no task or child execution starts any more (the run is being stopped). */
+  /** Once aborted, no task or child execution starts from then on (the run is being stopped). */
   stop?: AbortSignal;
 }
 
@@ -133,7 +133,7 @@ export function interpreterStates(states: Record<string, State>): Record<string,
       if (!isDistributedMap(state)) return [name, withAwsTaskTimeout(state)];
       const task: TaskState = {
         Type: 'Task',
-        // Any ARN-shaped resource will do: the Map-Run task has a local handler, never a remote one.
+        // Every ARN-shaped resource will do: the Map-Run task has a local handler, never a remote one.
         Resource: `arn:aws:states:us-east-1:000000000000:mapRun:${name.replace(/[^A-Za-z0-9_-]/g, '')}`,
         ...(state.InputPath !== undefined && { InputPath: state.InputPath }),
         ...(state.ResultPath !== undefined && { ResultPath: state.ResultPath }),

@@ -102,7 +102,7 @@ export class LocalLambdaService {
     for (const invocation of this.live) invocation.deadline = Math.min(invocation.deadline, by);
   }
 
-  /** Resolves once no invocation is running any more (killed ones included), so the table is final. */
+  /** Resolves once no invocation is running still (killed ones included), so the table is final. */
   async settled(): Promise<void> {
     while (this.running.size > 0) await Promise.all([...this.running]);
   }

@@ -1,6 +1,6 @@
 /**
  * One local migration run, from a resolved request to its outcome: the embedded demo or a table at
- * any endpoint, a checkpoint to resume from, the same bundle the stack deploys, the real definition.
+ * every endpoint, a checkpoint to resume from, the same bundle the stack deploys, the real definition.
  * The CLI turns flags into a request, calls `runMigration` once and renders what it returns.
  */
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';

@@ -44,7 +44,7 @@ const defaultOptions = (ts: typeof TypeScript): TypeScript.CompilerOptions => ({
 export const isTypeScript = (file: string): boolean => ['.ts', '.mts', '.cts'].includes(extname(file));
 
 /**
- * Node's types for a migration that has no tsconfig.json: this package's own @types/node, after any
+ * Node's types for a migration that has no tsconfig.json: this package's own @types/node, after every
  * the migration's folder has, so `process.env` type-checks in a file written anywhere.
  */
 function nodeTypes(ts: typeof TypeScript, file: string): TypeScript.CompilerOptions {

@@ -25,8 +25,8 @@ export interface MigrationAlarms {
 const FAILED: Counter = 'failed';
 
 /**
- * Optional alarms, each firing within a minute of the data that breaches it: any failed item (the
- * Lambda's `failed` metric for this migration and table), and any failed execution (Step
+ * Optional alarms, each firing within a minute of the data that breaches it: a single failed item (the
+ * Lambda's `failed` metric for this migration and table), and every failed execution (Step
  * Functions' ExecutionsFailed). Both notify, and say OK again, through one SNS topic.
  */
 export function migrationAlarms(stack: TerraformStack, props: AlarmsProps): MigrationAlarms {

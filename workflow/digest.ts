@@ -1,6 +1,6 @@
 /**
  * The table digest: the sum, modulo 2^64, of a 64-bit hash of every item. A sum does not depend on
- * the order items are seen in, so any split into segments gives the same digest, and one changed
+ * the order items are seen in, so every split into segments gives the same digest, and one changed
  * attribute of one item changes it. 16 hex digits.
  */
 

@@ -40,7 +40,7 @@ export const retries = {
 
 /**
  * Errors our steps throw that a retry would only repeat (the table is gone or forbidden, the input
- * or event is wrong) are retried once, after as long as any batch may run: a segment that fails
+ * or event is wrong) are retried once, after as long as a batch may run: a segment that fails
  * fails the Map Run, and Step Functions then aborts the other segments, whose Lambda calls would run
  * on unseen and their work be lost to the totals. Table-level errors reach every segment within one
  * batch, so by the time the first one fails the others have reported their progress and are

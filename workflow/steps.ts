@@ -67,5 +67,5 @@ export interface InvocationContext {
   killed?: AbortSignal;
 }
 
-/** Runs any step: the Lambda handler, and what local runs and tests invoke. */
+/** Runs every step: the Lambda handler, and what local runs and tests invoke. */
 export type StepHandler = <S extends StepName>(event: EventOf<S>, context: InvocationContext) => Promise<ResultOf<S>>;
